@@ -1,0 +1,118 @@
+"""Errors raised by powbureau.
+
+* PowBureauError            - the root; every error a user can cause derives from it
+  x InvalidInput            - a value that cannot be read (a date, a category, a file)
+    x ImportRejected        - a file refused whole, with every bad row
+  x NotFound                - PersonNotFound, EventNotFound, PlaceNotFound
+  x Conflict                - ConcurrentModification, AmbiguousReference, DuplicateReference
+  x RuleViolation           - an impossible entry (a transfer after a recorded death)
+  x NoRegistry              - the database is missing or not migrated
+  x PermissionDenied
+
+The CLI maps them to exit codes (1 for all of them), the API to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AmbiguousReference",
+    "ConcurrentModification",
+    "Conflict",
+    "DuplicateReference",
+    "EventNotFound",
+    "ImportRejected",
+    "InvalidInput",
+    "NoRegistry",
+    "NotFound",
+    "PermissionDenied",
+    "PersonNotFound",
+    "PlaceNotFound",
+    "PowBureauError",
+    "RuleViolation",
+]
+
+
+class PowBureauError(Exception):
+    """Root of every error a user of the bureau can cause."""
+
+    code = "error"
+
+
+class InvalidInput(PowBureauError):
+    """A value that cannot be read: a date, a category, a field of a form."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(PowBureauError):
+    """Something asked for by reference does not exist."""
+
+    code = "not_found"
+
+
+class PersonNotFound(NotFound):
+    """No person answers to the reference."""
+
+
+class EventNotFound(NotFound):
+    """No event has that id."""
+
+
+class PlaceNotFound(NotFound):
+    """No place of detention has that code."""
+
+
+class Conflict(PowBureauError):
+    """The request clashes with what is stored."""
+
+    code = "conflict"
+
+
+class ConcurrentModification(Conflict):
+    """Raised when a record changed since the caller read it (optimistic versioning)."""
+
+
+class AmbiguousReference(Conflict):
+    """Raised when a bare person_ref names persons of several sources."""
+
+
+class DuplicateReference(Conflict):
+    """Raised when an external reference is already taken."""
+
+
+class RuleViolation(PowBureauError):
+    """Raised when an entry is impossible given the recorded history."""
+
+    code = "rule_violation"
+
+
+class NoRegistry(PowBureauError):
+    """Raised when a command other than ``init`` meets a missing or un-migrated database."""
+
+    code = "no_registry"
+
+
+class PermissionDenied(PowBureauError):
+    """Raised when the caller's role may not do this."""
+
+    code = "permission_denied"
+
+
+class ImportRejected(InvalidInput):
+    """Raised when a file is refused whole; carries every bad row (up to a limit)."""
+
+    def __init__(self, file: str, errors: list[Any], bad_rows: int) -> None:
+        shown = "\n".join(str(e) for e in errors)
+        more = "" if len(errors) >= bad_rows else f"\n(and more: {bad_rows} bad rows in all)"
+        super().__init__(
+            f"{file}: refused, nothing was imported: {bad_rows} bad row(s)\n{shown}{more}",
+            field="file",
+        )
+        self.errors = errors
+        self.bad_rows = bad_rows

@@ -1,0 +1,194 @@
+"""Events: the append-only history of each person, sealed in one hash chain.
+
+An event's hash covers every stored column (canonical JSON of all fields but the
+hash itself), and each event names the hash of the one before it, so that changing,
+inserting or removing any stored event breaks every hash after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "GENESIS_HASH",
+    "LIFECYCLE_KINDS",
+    "REPORT_KINDS",
+    "Event",
+    "EventKind",
+    "NewEvent",
+    "canonical_json",
+    "event_hash",
+    "seal",
+    "utc_now",
+]
+
+GENESIS_HASH = "0" * 64
+
+
+class EventKind(StrEnum):
+    """What happened. Later issues may add kinds; the stored text is the kind's value."""
+
+    CAPTURED = "captured"
+    REGISTERED = "registered"
+    TRANSFERRED = "transferred"
+    HOSPITALISED = "hospitalised"
+    DISCHARGED = "discharged"
+    RELEASED = "released"
+    EXCHANGED = "exchanged"
+    REPATRIATED = "repatriated"
+    ESCAPED = "escaped"
+    RECAPTURED = "recaptured"
+    DIED = "died"
+    REMAINS_RETURNED = "remains_returned"
+    REPORTED_MISSING = "reported_missing"
+    REPORTED_HELD_BY_ADVERSARY = "reported_held_by_adversary"
+    REPORTED_DEAD = "reported_dead"
+    IDENTITY_CORRECTED = "identity_corrected"
+    MERGED = "merged"
+    UNMERGED = "unmerged"
+    RETRACTED = "retracted"
+
+
+#: Kinds that move a person through captivity (they carry a date that orders them).
+LIFECYCLE_KINDS = frozenset(
+    {
+        EventKind.CAPTURED,
+        EventKind.TRANSFERRED,
+        EventKind.HOSPITALISED,
+        EventKind.DISCHARGED,
+        EventKind.RELEASED,
+        EventKind.EXCHANGED,
+        EventKind.REPATRIATED,
+        EventKind.ESCAPED,
+        EventKind.RECAPTURED,
+        EventKind.DIED,
+        EventKind.REMAINS_RETURNED,
+        EventKind.REPORTED_MISSING,
+        EventKind.REPORTED_HELD_BY_ADVERSARY,
+        EventKind.REPORTED_DEAD,
+    }
+)
+
+#: Kinds that are news from a source, never the bureau's own first-hand entry.
+REPORT_KINDS = frozenset(
+    {EventKind.REPORTED_MISSING, EventKind.REPORTED_HELD_BY_ADVERSARY, EventKind.REPORTED_DEAD}
+)
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, no spaces and raw UTF-8: one text for one value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def utc_now() -> str:
+    """The current UTC time as stored in ``recorded_at``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event not yet in the chain."""
+
+    person_id: str
+    kind: str
+    occurred_on: str | None = None
+    place: str | None = None
+    source: str | None = None
+    payload: str = "{}"
+    corrects: int | None = None
+    recorded_by: str = ""
+    recorded_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event in the chain: every field below is stored and hashed."""
+
+    id: int
+    person_id: str
+    kind: str
+    occurred_on: str | None
+    place: str | None
+    recorded_at: str
+    recorded_by: str
+    source: str | None
+    payload: str
+    corrects: int | None
+    prev_hash: str
+    hash: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The payload, read from its canonical JSON."""
+        value: dict[str, Any] = json.loads(self.payload)
+        return value
+
+
+def event_hash(
+    *,
+    id: int,
+    person_id: str,
+    kind: str,
+    occurred_on: str | None,
+    place: str | None,
+    recorded_at: str,
+    recorded_by: str,
+    source: str | None,
+    payload: str,
+    corrects: int | None,
+    prev_hash: str,
+) -> str:
+    """SHA-256 of the canonical JSON of every stored field but the hash."""
+    body = canonical_json(
+        {
+            "id": id,
+            "person_id": person_id,
+            "kind": kind,
+            "occurred_on": occurred_on,
+            "place": place,
+            "recorded_at": recorded_at,
+            "recorded_by": recorded_by,
+            "source": source,
+            "payload": payload,
+            "corrects": corrects,
+            "prev_hash": prev_hash,
+        }
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def seal(new: NewEvent, *, id: int, prev_hash: str, recorded_at: str) -> Event:
+    """Give a new event its place in the chain."""
+    at = new.recorded_at or recorded_at
+    digest = event_hash(
+        id=id,
+        person_id=new.person_id,
+        kind=str(new.kind),
+        occurred_on=new.occurred_on,
+        place=new.place,
+        recorded_at=at,
+        recorded_by=new.recorded_by,
+        source=new.source,
+        payload=new.payload,
+        corrects=new.corrects,
+        prev_hash=prev_hash,
+    )
+    return Event(
+        id=id,
+        person_id=new.person_id,
+        kind=str(new.kind),
+        occurred_on=new.occurred_on,
+        place=new.place,
+        recorded_at=at,
+        recorded_by=new.recorded_by,
+        source=new.source,
+        payload=new.payload,
+        corrects=new.corrects,
+        prev_hash=prev_hash,
+        hash=digest,
+    )

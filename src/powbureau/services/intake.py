@@ -1,0 +1,379 @@
+"""Bulk intake of persons.csv, and its export.
+
+A file is taken whole or not at all: every row is validated and written inside one
+transaction, which is rolled back if any row is bad, so a crash or a refusal leaves
+nothing behind. Rows are streamed in chunks, so memory does not grow with the file.
+Re-importing a row whose (source, person_ref) exists writes nothing when it is
+identical, and an ``identity_corrected`` event citing file and line when it differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from powbureau.domain.errors import ImportRejected, InvalidInput
+from powbureau.domain.events import EventKind, NewEvent, canonical_json, utc_now
+from powbureau.domain.lifecycle import Status, replay
+from powbureau.domain.people import FORMAT_COLUMNS, IDENTITY_FIELDS, Category, category_of
+from powbureau.domain.registry import identity_changes, new_person_id, registration_events
+from powbureau.interchange.csvfiles import csv_writer, open_csv, protect_cell, unprotect_cell
+from powbureau.store.uow import UnitOfWork
+
+__all__ = ["Correction", "ImportSummary", "RowError", "export_persons", "import_persons"]
+
+CHUNK = 2000
+_KNOWN = frozenset(FORMAT_COLUMNS) | frozenset(IDENTITY_FIELDS)
+_DERIVED_REF = "#"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row was refused."""
+
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A re-imported row that differs from the registry: written as a correction event."""
+
+    line: int
+    person_ref: str
+    person_id: str
+    changes: dict[str, list[str | None]]
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    file: str
+    source: str
+    rows: int = 0
+    registered: int = 0
+    unchanged: int = 0
+    corrections: list[Correction] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    rejected_rows: int = 0
+    dry_run: bool = False
+    sha256: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return {
+            "file": self.file,
+            "source": self.source,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "registered": self.registered,
+            "unchanged": self.unchanged,
+            "corrected": len(self.corrections),
+            "corrections": [
+                {"line": c.line, "person_ref": c.person_ref, "person_id": c.person_id,
+                 "changes": c.changes}
+                for c in self.corrections
+            ],
+            "rejected_rows": self.rejected_rows,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    ref: str
+    fields: dict[str, str | None]
+    extra: dict[str, str]
+    cells: list[str]
+
+
+def _parse(header: Sequence[str], line: int, cells: list[str]) -> _Row | list[RowError]:
+    if len(cells) != len(header):
+        return [RowError(line, "*", f"{len(cells)} cells where the header has {len(header)}")]
+    fields: dict[str, str | None] = {}
+    extra: dict[str, str] = {}
+    ref = ""
+    for name, raw in zip(header, cells, strict=True):
+        value = unprotect_cell(raw)
+        if name == "person_ref":
+            ref = value
+        elif name in _KNOWN:
+            fields[name] = value if value != "" else None
+        elif value != "":
+            extra[name] = value
+    from powbureau.domain.people import validate_identity
+
+    errors: list[RowError] = []
+    if not ((fields.get("surname") or "").strip() or (fields.get("given_name") or "").strip()):
+        errors.append(RowError(line, "surname", "empty name: a row needs a surname or a given name"))
+    else:
+        try:
+            validate_identity(fields)
+        except InvalidInput as exc:
+            errors.append(RowError(line, exc.field or "*", str(exc)))
+    if errors:
+        return errors
+    if not ref:
+        digest = hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()[:20]
+        ref = _DERIVED_REF + digest
+    return _Row(line, ref, fields, extra, cells)
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def import_persons(
+    *,
+    uow: UnitOfWork,
+    path: Path,
+    source: str = "default",
+    recorded_by: str,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    max_errors: int = 1000,
+) -> ImportSummary:
+    """Import persons.csv whole, or refuse it whole.
+
+    Args:
+        path: the file.
+        source: who sent it; (source, person_ref) is the key of each row.
+        encoding: the file's encoding when it is not UTF-8.
+        dry_run: validate and report what would change, write nothing.
+        skip_invalid: take the good rows and write the bad ones to ``rejects``.
+        progress: called with the number of rows read so far.
+
+    Raises:
+        ImportRejected: a bad row (without ``skip_invalid``), listing every bad row.
+        InvalidInput: the file cannot be read at all (encoding, header).
+    """
+    if skip_invalid and rejects is None:
+        raise InvalidInput("--skip-invalid needs --rejects FILE for the refused rows", field="rejects")
+    if not source.strip():
+        raise InvalidInput("the source name cannot be empty", field="source")
+    csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
+    summary = ImportSummary(file=path.name, source=source, dry_run=dry_run)
+    stamp = utc_now()
+    reject_writer = None
+    reject_handle = None
+    if skip_invalid and rejects is not None:
+        reject_handle = rejects.open("w", encoding="utf-8", newline="")
+        reject_writer = csv_writer(reject_handle)
+        reject_writer.writerow(["line", "errors", *csv_file.header])
+    try:
+        with uow:
+            for chunk in _chunks(csv_file.rows, CHUNK):
+                good: list[_Row] = []
+                for line, cells in chunk:
+                    summary.rows += 1
+                    parsed = _parse(csv_file.header, line, cells)
+                    if isinstance(parsed, list):
+                        _reject(summary, parsed, cells, reject_writer, max_errors)
+                    else:
+                        good.append(parsed)
+                good = _drop_duplicates(uow, summary, good, source, stamp, reject_writer, max_errors)
+                if good:
+                    _write_chunk(uow, summary, good, source=source, recorded_by=recorded_by,
+                                 stamp=stamp, file=path.name)
+                if progress is not None:
+                    progress(summary.rows)
+            if summary.rejected_rows and not skip_invalid:
+                raise ImportRejected(path.name, summary.rejected, summary.rejected_rows)
+            if not dry_run:
+                uow.commit()
+    finally:
+        csv_file.close()
+        if reject_handle is not None:
+            reject_handle.close()
+    summary.sha256 = _sha256(path)
+    return summary
+
+
+def _reject(
+    summary: ImportSummary, errors: list[RowError], cells: list[str], writer: Any, max_errors: int
+) -> None:
+    summary.rejected_rows += 1
+    if len(summary.rejected) < max_errors:
+        summary.rejected.extend(errors)
+    if writer is not None:
+        reasons = "; ".join(f"{e.column}: {e.reason}" for e in errors)
+        writer.writerow([str(errors[0].line), protect_cell(reasons), *map(protect_cell, cells)])
+
+
+def _drop_duplicates(
+    uow: UnitOfWork,
+    summary: ImportSummary,
+    rows: list[_Row],
+    source: str,
+    stamp: str,
+    writer: Any,
+    max_errors: int,
+) -> list[_Row]:
+    """Refuse a person_ref seen earlier in the same file (in this chunk or before)."""
+    first_line: dict[str, int] = {}
+    kept: list[_Row] = []
+    known = uow.persons.find_refs(source, [r.ref for r in rows])
+    earlier = {pid: uow.persons.get(pid) for pid in set(known.values())}
+    for row in rows:
+        reason = None
+        if row.ref in first_line:
+            reason = f"person_ref {row.ref!r} already on line {first_line[row.ref]} of this file"
+        elif row.ref in known and earlier[known[row.ref]]["registered_at"] == stamp:
+            reason = f"person_ref {row.ref!r} appears earlier in this file"
+        if reason is not None:
+            _reject(summary, [RowError(row.line, "person_ref", reason)], row.cells, writer, max_errors)
+            continue
+        first_line[row.ref] = row.line
+        kept.append(row)
+    return kept
+
+
+def _write_chunk(
+    uow: UnitOfWork,
+    summary: ImportSummary,
+    rows: list[_Row],
+    *,
+    source: str,
+    recorded_by: str,
+    stamp: str,
+    file: str,
+) -> None:
+    known = uow.persons.find_refs(source, [r.ref for r in rows])
+    new_events: list[NewEvent] = []
+    new_ids: list[str] = []
+    changed: dict[str, list[NewEvent]] = {}
+    current = uow.persons.rows(list(set(known.values())))
+    for row in rows:
+        person_id = known.get(row.ref)
+        if person_id is None:
+            person_id = new_person_id()
+            new_ids.append(person_id)
+            new_events.extend(
+                registration_events(
+                    person_id,
+                    row.fields,
+                    recorded_by=recorded_by,
+                    source=source,
+                    ref=(source, row.ref),
+                    extra=row.extra,
+                    origin={"file": file, "line": row.line},
+                )
+            )
+            continue
+        events = _corrections(current[person_id], row, source=source, recorded_by=recorded_by,
+                              file=file)
+        if not events:
+            summary.unchanged += 1
+            continue
+        changed[person_id] = events
+        data = json.loads(events[0].payload)
+        summary.corrections.append(Correction(row.line, row.ref, person_id, data["changes"]))
+    summary.registered += len(new_ids)
+    sealed = uow.events.append(new_events, recorded_at=stamp)
+    by_person: dict[str, list[Any]] = {}
+    for event in sealed:
+        by_person.setdefault(event.person_id, []).append(event)
+    uow.persons.add(replay(pid, by_person[pid]) for pid in new_ids)
+    for person_id, events in changed.items():
+        history = uow.events.for_person(person_id)
+        appended = uow.events.append(events, recorded_at=stamp)
+        uow.persons.save(replay(person_id, [*history, *appended]), expected_version=len(history))
+
+
+def _corrections(
+    row: Mapping[str, Any], new: _Row, *, source: str, recorded_by: str, file: str
+) -> list[NewEvent]:
+    person_id = str(row["id"])
+    current = {name: row[name] for name in IDENTITY_FIELDS}
+    changes = identity_changes(current, new.fields)
+    extra_now: dict[str, str] = json.loads(row["extra"] or "{}")
+    extra_changes = {
+        k: [extra_now.get(k), new.extra.get(k)]
+        for k in sorted(set(extra_now) | set(new.extra))
+        if extra_now.get(k) != new.extra.get(k) and k in new.extra
+    }
+    if not changes and not extra_changes:
+        return []
+    payload: dict[str, Any] = {"changes": changes, "origin": {"file": file, "line": new.line}}
+    if extra_changes:
+        payload["extra_changes"] = extra_changes
+    events = [
+        NewEvent(person_id, EventKind.IDENTITY_CORRECTED, source=source,
+                 payload=canonical_json(payload), recorded_by=recorded_by)
+    ]
+    if "category" in changes and category_of(new.fields.get("category")) is Category.DECEASED:
+        if row["status"] not in (Status.DECEASED.value, Status.REMAINS_RETURNED.value):
+            events.append(NewEvent(person_id, EventKind.DIED, source=source, recorded_by=recorded_by))
+    return events
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_persons(*, uow: UnitOfWork, path: Path, source: str | None = None) -> int:
+    """Write persons.csv: every cell as it was written, unknown columns kept.
+
+    Args:
+        source: only the persons that source sent, with its person_refs; otherwise every
+            current person, with the person_ref of his first reference (the registry
+            id where he has none).
+
+    Returns:
+        The number of rows written.
+    """
+    columns = list(FORMAT_COLUMNS) + [f for f in IDENTITY_FIELDS if f not in FORMAT_COLUMNS]
+    with uow:
+        extra_names: dict[str, None] = {}
+        for row in uow.persons.scan(source=source):
+            for name in json.loads(row["extra"] or "{}"):
+                extra_names.setdefault(name, None)
+        header = columns + [n for n in extra_names if n not in columns]
+        written = 0
+        first_ref = _first_refs(uow) if source is None else {}
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv_writer(handle)
+            writer.writerow(header)
+            for row in uow.persons.scan(source=source):
+                if source is None and row["merged_into"] is not None:
+                    continue
+                ref = row["person_ref"] if source is not None else first_ref.get(row["id"], row["id"])
+                if ref.startswith(_DERIVED_REF):
+                    ref = ""
+                extra = json.loads(row["extra"] or "{}")
+                cells = [ref] + [row[c] or "" for c in columns[1:]]
+                cells += [extra.get(n, "") for n in header[len(columns):]]
+                writer.writerow(cells)
+                written += 1
+    return written
+
+
+def _first_refs(uow: UnitOfWork) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for _source, person_ref, person_id in uow.persons.scan_refs():
+        refs.setdefault(person_id, person_ref)
+    return refs

@@ -1,0 +1,121 @@
+"""``verify``: recompute the hash chain and rebuild every projection from the events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from powbureau.domain.events import GENESIS_HASH, Event, event_hash
+from powbureau.domain.lifecycle import replay
+from powbureau.store.repositories import projection_row
+from powbureau.store.uow import UnitOfWork
+
+__all__ = ["VerifyReport", "verify_registry"]
+
+
+@dataclass
+class VerifyReport:
+    """What ``verify`` found: counts, and the first problems of each kind."""
+
+    events: int = 0
+    persons: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.problems
+
+
+def _check_chain(events: Iterator[Event], report: VerifyReport, head: tuple[int, str]) -> None:
+    expected_id, prev = 1, GENESIS_HASH
+    for event in events:
+        report.events += 1
+        if event.id != expected_id:
+            report.problems.append(
+                f"event #{event.id}: expected event #{expected_id} here; events are missing"
+            )
+            return
+        if event.prev_hash != prev:
+            report.problems.append(
+                f"event #{event.id}: prev_hash does not match event #{event.id - 1}; "
+                "the chain was cut or an event replaced"
+            )
+            return
+        digest = event_hash(
+            id=event.id,
+            person_id=event.person_id,
+            kind=event.kind,
+            occurred_on=event.occurred_on,
+            place=event.place,
+            recorded_at=event.recorded_at,
+            recorded_by=event.recorded_by,
+            source=event.source,
+            payload=event.payload,
+            corrects=event.corrects,
+            prev_hash=event.prev_hash,
+        )
+        if digest != event.hash:
+            report.problems.append(
+                f"event #{event.id} (person {event.person_id}, {event.kind}): its stored "
+                "columns do not match its hash; it was changed after it was written"
+            )
+            return
+        prev, expected_id = event.hash, expected_id + 1
+    if head != (expected_id - 1, prev):
+        report.problems.append(
+            f"chain head says event #{head[0]} is the last, but the chain ends at "
+            f"#{expected_id - 1}: events were removed or the head was changed"
+        )
+
+
+def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
+    stored = uow.persons.scan()
+    current: dict[str, Any] | None = next(stored, None)  # type: ignore[arg-type]
+    refs: dict[tuple[str, str], str] = {}
+    for person_id, group in groupby(uow.events.scan(order_by_person=True), key=lambda e: e.person_id):
+        report.persons += 1
+        state = replay(person_id, list(group))
+        for source, ref in state.refs:
+            refs[(source, ref)] = person_id
+        while current is not None and current["id"] < person_id:
+            report.problems.append(f"person {current['id']}: a projection row with no events")
+            return
+        if current is None or current["id"] != person_id:
+            report.problems.append(f"person {person_id}: has events but no projection row")
+            return
+        expected = projection_row(state)
+        for column, value in expected.items():
+            if current[column] != value:
+                report.problems.append(
+                    f"person {person_id}: stored {column} is {current[column]!r}, "
+                    f"the events say {value!r}"
+                )
+                return
+        current = next(stored, None)  # type: ignore[arg-type]
+    if current is not None:
+        report.problems.append(f"person {current['id']}: a projection row with no events")
+        return
+    for source, ref, person_id in uow.persons.scan_refs():
+        if refs.pop((source, ref), None) != person_id:
+            report.problems.append(f"reference {source}:{ref}: not written by any registration")
+            return
+    if refs:
+        (source, ref), person_id = next(iter(refs.items()))
+        report.problems.append(f"reference {source}:{ref} of {person_id} is missing")
+
+
+def verify_registry(*, uow: UnitOfWork) -> VerifyReport:
+    """Recompute the chain over every stored column and rebuild the projections.
+
+    Returns:
+        A report naming the first event or projection row that does not fit.
+    """
+    report = VerifyReport()
+    with uow:
+        _check_chain(uow.events.scan(), report, uow.events.head())
+        if report.ok:
+            _check_projections(uow, report)
+    return report

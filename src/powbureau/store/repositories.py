@@ -1,0 +1,372 @@
+"""Repositories: the only code that reads and writes the registry's tables.
+
+They never commit; the unit of work does. The event log is append-only: it has
+``append`` and readers, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, update
+
+from powbureau.domain.errors import (
+    AmbiguousReference,
+    ConcurrentModification,
+    EventNotFound,
+    PersonNotFound,
+    PlaceNotFound,
+)
+from powbureau.domain.events import Event, NewEvent, seal, utc_now
+from powbureau.domain.lifecycle import PersonState
+from powbureau.domain.people import IDENTITY_FIELDS
+from powbureau.store.tables import chain_head, events, person_refs, persons, places
+
+__all__ = ["EventLog", "PersonRepository", "PlaceRepository", "projection_row"]
+
+
+def projection_row(state: PersonState) -> dict[str, Any]:
+    """The ``persons`` row that a person's state projects to."""
+    row: dict[str, Any] = {
+        "id": state.person_id,
+        "version": state.version,
+        "custody": state.custody.value,
+        "status": state.status.value,
+        "status_on": state.status_on,
+        "place": state.place,
+        "merged_into": state.merged_into,
+        "unidentified": state.unidentified,
+        "open_conflicts": len(state.conflicts),
+        "extra": json.dumps(state.extra, ensure_ascii=False, sort_keys=True),
+        "registered_at": state.registered_at,
+        "updated_at": state.updated_at,
+        "updated_by": state.updated_by,
+    }
+    for name in IDENTITY_FIELDS:
+        row[name] = state.fields.get(name)
+    return row
+
+
+class EventLog:
+    """The one hash chain of the registry."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+        self._head: tuple[int, str] | None = None
+
+    def _lock_head(self) -> tuple[int, str]:
+        query = select(chain_head.c.last_id, chain_head.c.last_hash).where(chain_head.c.id == 1)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._conn.execute(query).one()
+        return int(row.last_id), str(row.last_hash)
+
+    def append(self, new_events: Sequence[NewEvent], *, recorded_at: str | None = None) -> list[Event]:
+        """Seal events onto the chain head and store them.
+
+        The head is locked on the first append of the unit of work (BEGIN IMMEDIATE on
+        SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL) and held until it ends.
+        """
+        if not new_events:
+            return []
+        if self._head is None:
+            self._head = self._lock_head()
+        last_id, last_hash = self._head
+        at = recorded_at or utc_now()
+        sealed: list[Event] = []
+        for new in new_events:
+            last_id += 1
+            event = seal(new, id=last_id, prev_hash=last_hash, recorded_at=at)
+            last_hash = event.hash
+            sealed.append(event)
+        self._conn.execute(events.insert(), [asdict(e) for e in sealed])
+        self._conn.execute(
+            update(chain_head)
+            .where(chain_head.c.id == 1)
+            .values(last_id=last_id, last_hash=last_hash)
+        )
+        self._head = (last_id, last_hash)
+        return sealed
+
+    def get(self, event_id: int) -> Event:
+        """One event by id."""
+        row = self._conn.execute(select(events).where(events.c.id == event_id)).first()
+        if row is None:
+            raise EventNotFound(f"no event #{event_id}")
+        return Event(**row._mapping)
+
+    def for_person(self, person_id: str) -> list[Event]:
+        """A person's events in recording order."""
+        rows = self._conn.execute(
+            select(events).where(events.c.person_id == person_id).order_by(events.c.id)
+        )
+        return [Event(**r._mapping) for r in rows]
+
+    def for_persons(self, person_ids: Sequence[str]) -> dict[str, list[Event]]:
+        """The events of several persons, each in recording order."""
+        found: dict[str, list[Event]] = {p: [] for p in person_ids}
+        for chunk in _chunks(list(person_ids), 500):
+            rows = self._conn.execute(
+                select(events).where(events.c.person_id.in_(chunk)).order_by(events.c.id)
+            )
+            for r in rows:
+                found[r.person_id].append(Event(**r._mapping))
+        return found
+
+    def scan(self, *, order_by_person: bool = False, batch: int = 5000) -> Iterator[Event]:
+        """Every stored event, streamed, by id or grouped by person."""
+        order = (events.c.person_id, events.c.id) if order_by_person else (events.c.id,)
+        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
+            select(events).order_by(*order)
+        )
+        for row in result:
+            yield Event(**row._mapping)
+
+    def head(self) -> tuple[int, str]:
+        """The stored chain head: the last event's id and hash."""
+        row = self._conn.execute(
+            select(chain_head.c.last_id, chain_head.c.last_hash).where(chain_head.c.id == 1)
+        ).one()
+        return int(row.last_id), str(row.last_hash)
+
+    def count(self) -> int:
+        """How many events are stored."""
+        return int(self._conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+class PersonRepository:
+    """The ``persons`` projection and the external references that name persons."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def add(self, states: Iterable[PersonState]) -> None:
+        """Insert the projection rows and external references of new persons."""
+        rows, refs = [], []
+        for state in states:
+            rows.append(projection_row(state))
+            refs.extend(
+                {"source": s, "person_ref": r, "person_id": state.person_id} for s, r in state.refs
+            )
+        if rows:
+            self._conn.execute(persons.insert(), rows)
+        if refs:
+            self._conn.execute(person_refs.insert(), refs)
+
+    def save(self, state: PersonState, *, expected_version: int) -> None:
+        """Write a changed person's projection if nobody changed him since ``expected_version``.
+
+        Raises:
+            ConcurrentModification: naming who changed the person and when.
+        """
+        row = projection_row(state)
+        result = self._conn.execute(
+            update(persons)
+            .where(and_(persons.c.id == state.person_id, persons.c.version == expected_version))
+            .values(**{k: v for k, v in row.items() if k != "id"})
+        )
+        if result.rowcount != 1:
+            current = self.get(state.person_id)
+            raise ConcurrentModification(
+                f"person {state.person_id} was changed by {current['updated_by']} at "
+                f"{current['updated_at']} (now version {current['version']}, you had version "
+                f"{expected_version}); reload and enter your change again"
+            )
+        known = {(s, r) for s, r in self.refs_of(state.person_id)}
+        new_refs = [
+            {"source": s, "person_ref": r, "person_id": state.person_id}
+            for s, r in state.refs
+            if (s, r) not in known
+        ]
+        if new_refs:
+            self._conn.execute(person_refs.insert(), new_refs)
+
+    def get(self, person_id: str) -> Mapping[str, Any]:
+        """A person's projection row."""
+        row = self._conn.execute(select(persons).where(persons.c.id == person_id)).first()
+        if row is None:
+            raise PersonNotFound(f"no person {person_id}")
+        return row._mapping
+
+    def exists(self, person_id: str) -> bool:
+        """True when a person has that registry id."""
+        query = select(persons.c.id).where(persons.c.id == person_id)
+        return self._conn.execute(query).first() is not None
+
+    def refs_of(self, person_id: str) -> list[tuple[str, str]]:
+        """The (source, person_ref) keys that name a record."""
+        rows = self._conn.execute(
+            select(person_refs.c.source, person_refs.c.person_ref)
+            .where(person_refs.c.person_id == person_id)
+            .order_by(person_refs.c.source, person_refs.c.person_ref)
+        )
+        return [(r.source, r.person_ref) for r in rows]
+
+    def find_refs(self, source: str, refs: Sequence[str]) -> dict[str, str]:
+        """Map those of ``refs`` already known for ``source`` to their person ids."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(refs), 900):
+            rows = self._conn.execute(
+                select(person_refs.c.person_ref, person_refs.c.person_id).where(
+                    and_(person_refs.c.source == source, person_refs.c.person_ref.in_(chunk))
+                )
+            )
+            found.update({r.person_ref: r.person_id for r in rows})
+        return found
+
+    def rows(self, person_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The projection rows of several persons."""
+        found: dict[str, Mapping[str, Any]] = {}
+        for chunk in _chunks(list(person_ids), 900):
+            for r in self._conn.execute(select(persons).where(persons.c.id.in_(chunk))):
+                found[r.id] = r._mapping
+        return found
+
+    def resolve(self, ref: str, *, follow_merges: bool = True) -> str:
+        """The registry id a reference names.
+
+        Args:
+            ref: a registry id, ``SOURCE:person_ref``, or a bare person_ref that only
+                one source uses.
+            follow_merges: give the surviving record of a merge.
+
+        Raises:
+            PersonNotFound: nothing answers to ``ref``.
+            AmbiguousReference: a bare person_ref used by several sources.
+        """
+        person_id = self._lookup(ref.strip())
+        if follow_merges:
+            seen = {person_id}
+            while (into := self.get(person_id)["merged_into"]) is not None and into not in seen:
+                seen.add(into)
+                person_id = into
+        return person_id
+
+    def _lookup(self, ref: str) -> str:
+        if self.exists(ref):
+            return ref
+        if ":" in ref:
+            source, _, person_ref = ref.partition(":")
+            found = self.find_refs(source, [person_ref])
+            if person_ref in found:
+                return found[person_ref]
+        rows = self._conn.execute(
+            select(person_refs.c.source, person_refs.c.person_id).where(
+                person_refs.c.person_ref == ref
+            )
+        ).all()
+        if len(rows) == 1:
+            return str(rows[0].person_id)
+        if len(rows) > 1:
+            sources = ", ".join(sorted(f"{r.source}:{ref}" for r in rows))
+            raise AmbiguousReference(f"{ref!r} is used by several sources; say which: {sources}")
+        raise PersonNotFound(f"no person answers to {ref!r}")
+
+    def scan(self, *, source: str | None = None, batch: int = 5000) -> Iterator[Mapping[str, Any]]:
+        """Projection rows in registry-id order, optionally only those a source sent."""
+        query = select(persons).order_by(persons.c.id)
+        if source is not None:
+            query = (
+                select(persons, person_refs.c.person_ref)
+                .join(person_refs, person_refs.c.person_id == persons.c.id)
+                .where(person_refs.c.source == source)
+                .order_by(person_refs.c.person_ref)
+            )
+        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for row in result:
+            yield row._mapping
+
+    def scan_refs(self, batch: int = 5000) -> Iterator[tuple[str, str, str]]:
+        """Every external reference as (source, person_ref, person_id)."""
+        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
+            select(person_refs).order_by(person_refs.c.source, person_refs.c.person_ref)
+        )
+        for row in result:
+            yield row.source, row.person_ref, row.person_id
+
+    def merged_into(self, person_id: str) -> list[str]:
+        """The records merged into a survivor."""
+        rows = self._conn.execute(
+            select(persons.c.id).where(persons.c.merged_into == person_id).order_by(persons.c.id)
+        )
+        return [r.id for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Current (unmerged) persons by custody and status."""
+        rows = self._conn.execute(
+            select(persons.c.custody, persons.c.status, func.count())
+            .where(persons.c.merged_into.is_(None))
+            .group_by(persons.c.custody, persons.c.status)
+        )
+        return {f"{r[0]}:{r[1]}": int(r[2]) for r in rows}
+
+    def search(
+        self,
+        *,
+        custody: str | None = None,
+        status: str | None = None,
+        place: str | None = None,
+        surname: str | None = None,
+        conflicts: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Mapping[str, Any]]:
+        """Current persons matching plain filters, in registry-id order."""
+        query = select(persons).where(persons.c.merged_into.is_(None))
+        if custody:
+            query = query.where(persons.c.custody == custody)
+        if status:
+            query = query.where(persons.c.status == status)
+        if place:
+            query = query.where(persons.c.place == place)
+        if surname:
+            query = query.where(persons.c.surname == surname)
+        if conflicts:
+            query = query.where(persons.c.open_conflicts > 0)
+        query = query.order_by(persons.c.id).limit(limit).offset(offset)
+        return [r._mapping for r in self._conn.execute(query)]
+
+
+class PlaceRepository:
+    """Places of detention: camps, hospitals, transit points."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Register a place."""
+        self._conn.execute(places.insert(), [dict(row)])
+
+    def get(self, code: str) -> Mapping[str, Any]:
+        """One place by code."""
+        row = self._conn.execute(select(places).where(places.c.code == code)).first()
+        if row is None:
+            raise PlaceNotFound(f"no place of detention {code!r}; add it with `place add`")
+        return row._mapping
+
+    def exists(self, code: str) -> bool:
+        """True when a place has that code."""
+        return self._conn.execute(select(places.c.code).where(places.c.code == code)).first() is not None
+
+    def with_occupancy(self) -> list[dict[str, Any]]:
+        """Every place with the number of persons there now."""
+        here = (
+            select(persons.c.place, func.count().label("n"))
+            .where(persons.c.merged_into.is_(None))
+            .group_by(persons.c.place)
+            .subquery()
+        )
+        rows = self._conn.execute(
+            select(places, func.coalesce(here.c.n, 0).label("occupants"))
+            .outerjoin(here, here.c.place == places.c.code)
+            .order_by(places.c.code)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

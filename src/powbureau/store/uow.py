@@ -1,0 +1,97 @@
+"""The unit of work: one transaction around the repositories; rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from powbureau.store.db import WRITE
+from powbureau.store.repositories import EventLog, PersonRepository, PlaceRepository
+
+__all__ = ["SqlUnitOfWork", "UnitOfWork"]
+
+
+class UnitOfWork(Protocol):
+    """What a use case needs: the repositories, commit and rollback."""
+
+    persons: PersonRepository
+    events: EventLog
+    places: PlaceRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class SqlUnitOfWork:
+    """A unit of work on one SQLAlchemy connection.
+
+    Args:
+        engine: the registry's engine.
+        write: start the transaction ready to write (``BEGIN IMMEDIATE`` on SQLite).
+    """
+
+    persons: PersonRepository
+    events: EventLog
+    places: PlaceRepository
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self._engine = engine
+        self._write = write
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        conn = self._engine.connect()
+        if self._write:
+            conn = conn.execution_options(**{WRITE: True})
+        self._conn = conn
+        self._tx = conn.begin()
+        self.persons = PersonRepository(conn)
+        self.events = EventLog(conn)
+        self.places = PlaceRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx is not None and self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = self._tx = None
+
+    @property
+    def connection(self) -> Connection:
+        """The open connection (for repositories added by later features)."""
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._conn
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable."""
+        if self._tx is None:
+            raise RuntimeError("the unit of work is not open")
+        self._tx.commit()
+        self._tx = None
+
+    def rollback(self) -> None:
+        """Undo everything done in this unit of work."""
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()
