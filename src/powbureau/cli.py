@@ -125,8 +125,11 @@ class _Progress:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"),
-                TextColumn("{task.completed} rows"), TimeElapsedColumn(), console=err,
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("{task.completed} rows"),
+                TimeElapsedColumn(),
+                console=err,
             )
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=None)
@@ -147,11 +150,19 @@ class _Progress:
 @import_app.command("persons")
 def import_persons(
     file: Annotated[Path, typer.Argument(help="persons.csv (shared/formats)")],
-    source: Annotated[str, typer.Option(help="Who sent the file; (source, person_ref) is the key.")] = "default",
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Take the good rows; write bad ones to --rejects.")] = False,
+    source: Annotated[
+        str, typer.Option(help="Who sent the file; (source, person_ref) is the key.")
+    ] = "default",
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Take the good rows; write bad ones to --rejects.")
+    ] = False,
     rejects: Annotated[Path | None, typer.Option(help="Where --skip-invalid writes refused rows.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8 (cp1251, koi8-r).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="The file's encoding if not UTF-8 (cp1251, koi8-r).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Import persons.csv: the whole file or nothing; re-imports are idempotent."""
@@ -160,8 +171,15 @@ def import_persons(
         try:
             with _Progress(f"importing {file.name}") as progress:
                 summary = intake.import_persons(
-                    uow=uow, path=file, source=source, recorded_by=_user(), encoding=encoding,
-                    dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects, progress=progress,
+                    uow=uow,
+                    path=file,
+                    source=source,
+                    recorded_by=_user(),
+                    encoding=encoding,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    rejects=rejects,
+                    progress=progress,
                 )
         except ImportRejected as exc:
             for error in exc.errors:
@@ -201,16 +219,27 @@ def register(
     ctx: typer.Context,
     surname: Annotated[str | None, typer.Option(help="Surname as written, any script.")] = None,
     given_name: Annotated[str | None, typer.Option(help="Given name(s) as written.")] = None,
-    unidentified: Annotated[bool, typer.Option("--unidentified", help="Register a person who cannot be identified yet (GC III Art. 17).")] = False,
+    unidentified: Annotated[
+        bool,
+        typer.Option(
+            "--unidentified", help="Register a person who cannot be identified yet (GC III Art. 17)."
+        ),
+    ] = False,
     description: Annotated[str | None, typer.Option(help="Description of an unidentified person.")] = None,
     source: Annotated[str, typer.Option(help="Where the information comes from.")] = "bureau",
-    person_ref: Annotated[str | None, typer.Option("--person-ref", help="The source's own reference (a temporary one for an unidentified person).")] = None,
-    place: Annotated[str | None, typer.Option(help="Code of the place of detention where he is held.")] = None,
+    person_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--person-ref", help="The source's own reference (a temporary one for an unidentified person)."
+        ),
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option(help="Code of the place of detention where he is held.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Register one person. Any persons.csv column can be given as --column-name VALUE."""
-    fields: dict[str, str | None] = {"surname": surname, "given_name": given_name,
-                                     "description": description}
+    fields: dict[str, str | None] = {"surname": surname, "given_name": given_name, "description": description}
     args = list(ctx.args)
     while args:
         flag = args.pop(0)
@@ -221,8 +250,13 @@ def register(
         fields[name] = args.pop(0)
     with _refusals():
         person_id = registry.register_person(
-            uow=_uow(), fields=fields, recorded_by=_user(), source=source,
-            person_ref=person_ref, unidentified=unidentified, place=place,
+            uow=_uow(),
+            fields=fields,
+            recorded_by=_user(),
+            source=source,
+            person_ref=person_ref,
+            unidentified=unidentified,
+            place=place,
         )
     if as_json:
         _print_json({"person_id": person_id})
@@ -241,8 +275,13 @@ def show(
     row = dict(view.row)
     if as_json:
         row["extra"] = json.loads(row["extra"] or "{}")
-        _print_json({**row, "refs": [f"{s}:{r}" for s, r in view.refs],
-                     "conflicts": [{"event": e, "reason": r} for e, r in view.conflicts]})
+        _print_json(
+            {
+                **row,
+                "refs": [f"{s}:{r}" for s, r in view.refs],
+                "conflicts": [{"event": e, "reason": r} for e, r in view.conflicts],
+            }
+        )
         return
     table = Table(show_header=False, box=None)
     table.add_row("registry id", view.person_id)
@@ -269,12 +308,28 @@ def history(
     with _refusals():
         person_id, events, conflicts = registry.person_history(uow=_uow(write=False), ref=ref)
     if as_json:
-        _print_json({"person_id": person_id, "events": [
-            {"id": e.id, "person_id": e.person_id, "kind": e.kind, "occurred_on": e.occurred_on,
-             "place": e.place, "recorded_at": e.recorded_at, "recorded_by": e.recorded_by,
-             "source": e.source, "payload": json.loads(e.payload), "corrects": e.corrects,
-             "hash": e.hash, "conflict": conflicts.get(e.id)}
-            for e in events]})
+        _print_json(
+            {
+                "person_id": person_id,
+                "events": [
+                    {
+                        "id": e.id,
+                        "person_id": e.person_id,
+                        "kind": e.kind,
+                        "occurred_on": e.occurred_on,
+                        "place": e.place,
+                        "recorded_at": e.recorded_at,
+                        "recorded_by": e.recorded_by,
+                        "source": e.source,
+                        "payload": json.loads(e.payload),
+                        "corrects": e.corrects,
+                        "hash": e.hash,
+                        "conflict": conflicts.get(e.id),
+                    }
+                    for e in events
+                ],
+            }
+        )
         return
     table = Table("#", "kind", "occurred", "place", "source", "recorded", "by", "note")
     for e in events:
@@ -283,8 +338,16 @@ def history(
             note = f"corrects #{e.corrects} {note}".strip()
         if e.id in conflicts:
             note = f"[red]conflict: {_escape(conflicts[e.id])}[/] {note}"
-        table.add_row(str(e.id), e.kind, e.occurred_on or "", e.place or "", e.source or "",
-                      e.recorded_at[:19], e.recorded_by, note)
+        table.add_row(
+            str(e.id),
+            e.kind,
+            e.occurred_on or "",
+            e.place or "",
+            e.source or "",
+            e.recorded_at[:19],
+            e.recorded_by,
+            note,
+        )
     out.print(table)
 
 
@@ -294,7 +357,9 @@ def list_(
     status: Annotated[str | None, typer.Option(help="held, hospitalised, released, ...")] = None,
     place: Annotated[str | None, typer.Option(help="Code of a place of detention.")] = None,
     surname: Annotated[str | None, typer.Option(help="Exact surname as written.")] = None,
-    conflicts: Annotated[bool, typer.Option("--conflicts", help="Only persons with conflicts to resolve.")] = False,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="Only persons with conflicts to resolve.")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -302,19 +367,37 @@ def list_(
     """List current persons."""
     with _refusals():
         rows = registry.list_persons(
-            uow=_uow(write=False), custody=custody, status=status, place=place,
-            surname=surname, conflicts=conflicts, limit=limit, offset=offset,
+            uow=_uow(write=False),
+            custody=custody,
+            status=status,
+            place=place,
+            surname=surname,
+            conflicts=conflicts,
+            limit=limit,
+            offset=offset,
         )
     if as_json:
-        _print_json({"persons": [
-            {"person_id": r["id"], "name": display_name(r), "custody": r["custody"],
-             "status": r["status"], "place": r["place"], "birth_date": r["birth_date"]}
-            for r in rows]})
+        _print_json(
+            {
+                "persons": [
+                    {
+                        "person_id": r["id"],
+                        "name": display_name(r),
+                        "custody": r["custody"],
+                        "status": r["status"],
+                        "place": r["place"],
+                        "birth_date": r["birth_date"],
+                    }
+                    for r in rows
+                ]
+            }
+        )
         return
     table = Table("registry id", "name", "born", "custody", "status", "place")
     for r in rows:
-        table.add_row(r["id"], display_name(r), r["birth_date"] or "", r["custody"],
-                      r["status"], r["place"] or "")
+        table.add_row(
+            r["id"], display_name(r), r["birth_date"] or "", r["custody"], r["status"], r["place"] or ""
+        )
     out.print(table)
 
 
@@ -322,13 +405,26 @@ def list_(
 def event(
     ref: Annotated[str, typer.Argument(help="Registry id, SOURCE:person_ref or person_ref.")],
     kind: Annotated[str, typer.Argument(help="captured, transferred, hospitalised, ..., retracted")],
-    on: Annotated[str | None, typer.Option("--on", help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    place: Annotated[str | None, typer.Option(help="Where (a place code for transfers and hospitals).")] = None,
-    source: Annotated[str, typer.Option(help="document, the person, family, adversary list, ICRC, ...")] = "bureau",
+    on: Annotated[
+        str | None, typer.Option("--on", help="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option(help="Where (a place code for transfers and hospitals).")
+    ] = None,
+    source: Annotated[
+        str, typer.Option(help="document, the person, family, adversary list, ICRC, ...")
+    ] = "bureau",
     note: Annotated[str | None, typer.Option(help="A note kept with the event.")] = None,
-    corrects: Annotated[int | None, typer.Option(help="The id of the event this one corrects or retracts.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="For identity_corrected: FIELD=VALUE (repeat).")] = None,
-    expected_version: Annotated[int | None, typer.Option("--expected-version", help="Refuse if the person changed since this version.")] = None,
+    corrects: Annotated[
+        int | None, typer.Option(help="The id of the event this one corrects or retracts.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="For identity_corrected: FIELD=VALUE (repeat).")
+    ] = None,
+    expected_version: Annotated[
+        int | None,
+        typer.Option("--expected-version", help="Refuse if the person changed since this version."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record an event in a person's history."""
@@ -340,15 +436,29 @@ def event(
         changes[name.strip()] = value
     with _refusals():
         recorded = registry.record_event(
-            uow=_uow(), ref=ref, kind=kind, recorded_by=_user(), occurred_on=on, place=place,
-            source=source, note=note, corrects=corrects, changes=changes or None,
+            uow=_uow(),
+            ref=ref,
+            kind=kind,
+            recorded_by=_user(),
+            occurred_on=on,
+            place=place,
+            source=source,
+            note=note,
+            corrects=corrects,
+            changes=changes or None,
             expected_version=expected_version,
         )
     for warning in recorded.warnings:
         err.print(f"warning: {_escape(warning)}")
     if as_json:
-        _print_json({"event_id": recorded.event.id, "person_id": recorded.event.person_id,
-                     "version": recorded.version, "warnings": recorded.warnings})
+        _print_json(
+            {
+                "event_id": recorded.event.id,
+                "person_id": recorded.event.person_id,
+                "version": recorded.version,
+                "warnings": recorded.warnings,
+            }
+        )
     else:
         out.print(f"event #{recorded.event.id} {recorded.event.kind} recorded for {recorded.event.person_id}")
 
@@ -374,9 +484,7 @@ def unmerge(
 ) -> None:
     """Undo a merge."""
     with _refusals():
-        restored, survivor = registry.unmerge_person(
-            uow=_uow(), ref=ref, recorded_by=_user(), reason=reason
-        )
+        restored, survivor = registry.unmerge_person(uow=_uow(), ref=ref, recorded_by=_user(), reason=reason)
     out.print(f"{restored} no longer merged into {survivor}")
 
 
@@ -415,8 +523,7 @@ def place_add(
 ) -> None:
     """Register a place of detention."""
     with _refusals():
-        registry.add_place(uow=_uow(), code=code, name=name, kind=kind, capacity=capacity,
-                           address=address)
+        registry.add_place(uow=_uow(), code=code, name=name, kind=kind, capacity=capacity, address=address)
     out.print(code)
 
 
@@ -430,8 +537,13 @@ def place_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         return
     table = Table("code", "name", "kind", "occupants", "capacity")
     for r in rows:
-        table.add_row(r["code"], r["name"], r["kind"], str(r["occupants"]),
-                      "" if r["capacity"] is None else str(r["capacity"]))
+        table.add_row(
+            r["code"],
+            r["name"],
+            r["kind"],
+            str(r["occupants"]),
+            "" if r["capacity"] is None else str(r["capacity"]),
+        )
     out.print(table)
 
 
@@ -446,10 +558,13 @@ def demo(
     with _refusals():
         engine = _engine()
         with _Progress("demo") as progress:
-            result = demo_service.fill(engine=engine, persons=persons, seed=seed,
-                                       recorded_by=_user(), progress=progress)
-    out.print(f"demo: registered {result['registered']} synthetic persons, "
-              f"{result['events']} events, {result['places']} places")
+            result = demo_service.fill(
+                engine=engine, persons=persons, seed=seed, recorded_by=_user(), progress=progress
+            )
+    out.print(
+        f"demo: registered {result['registered']} synthetic persons, "
+        f"{result['events']} events, {result['places']} places"
+    )
 
 
 def main() -> None:

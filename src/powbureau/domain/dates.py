@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from powbureau.domain.errors import InvalidInput
 
@@ -48,9 +49,7 @@ class PartialDate:
         if self.day is not None and self.month is not None:
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
-                raise InvalidInput(
-                    f"{self}: {calendar.month_name[self.month]} {self.year} has {last} days"
-                )
+                raise InvalidInput(f"{self}: {calendar.month_name[self.month]} {self.year} has {last} days")
 
     def __str__(self) -> str:
         if self.month is None:
@@ -96,6 +95,7 @@ class PartialDate:
         return cls(value.year, value.month, value.day)
 
 
+@lru_cache(maxsize=65536)
 def parse_partial_date(text: str) -> PartialDate:
     """Read an ISO 8601 full or partial date.
 
@@ -122,5 +122,7 @@ def parse_partial_date(text: str) -> PartialDate:
             hint = f"{year:04d}-{month:02d}-{day:02d}"
             raise InvalidInput(f"date {value!r} is not ISO 8601: write it as {hint}")
         raise InvalidInput(f"date {value!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = match.groups()
-    return PartialDate(int(year), int(month) if month else None, int(day) if day else None)
+    year_text, month_text, day_text = match.groups()
+    return PartialDate(
+        int(year_text), int(month_text) if month_text else None, int(day_text) if day_text else None
+    )

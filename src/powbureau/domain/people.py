@@ -87,9 +87,7 @@ def category_of(value: str | None) -> Category:
         return Category(value.strip())
     except ValueError:
         allowed = ", ".join(c.value for c in Category)
-        raise InvalidInput(
-            f"unknown category {value!r} (allowed: {allowed})", field="category"
-        ) from None
+        raise InvalidInput(f"unknown category {value!r} (allowed: {allowed})", field="category") from None
 
 
 def custody_for(category: Category) -> Custody:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
+import base64
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,14 +19,13 @@ from powbureau.domain.people import (
 
 __all__ = ["identity_changes", "new_person_id", "registration_events"]
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+# RFC 4648 base32 re-lettered as Crockford's (no I, L, O, U: nothing to misread).
+_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
 def new_person_id() -> str:
-    """A new registry id: opaque, random, never reused (``P`` + 12 base32 characters)."""
-    value = secrets.randbits(60)
-    chars = [_ALPHABET[(value >> (5 * i)) & 31] for i in range(12)]
-    return "P" + "".join(reversed(chars))
+    """A new registry id: opaque, random, never reused (``P`` + 13 base32 characters, 64 bits)."""
+    return "P" + base64.b32encode(os.urandom(8)).decode("ascii")[:13].translate(_CROCKFORD)
 
 
 def registration_events(
@@ -39,20 +39,23 @@ def registration_events(
     unidentified: bool = False,
     place: str | None = None,
     origin: Mapping[str, Any] | None = None,
+    validated: bool = False,
 ) -> list[NewEvent]:
     """The events that register a person, as the contract maps his category.
 
-    ``registered`` carries the identity exactly as written; then ``captured`` for a
-    POW or civilian internee (dated ``captured_on``, at ``capture_place``),
-    ``reported_missing`` for our own missing, or ``died`` with an unknown date.
+    ``registered`` carries the identity exactly as written. For a POW or civilian
+    internee it means "in our custody since ``captured_on``"; our own missing get a
+    ``reported_missing`` event after it, and the deceased a ``died`` event with an
+    unknown date, as the contract maps the category.
 
     Raises:
         InvalidInput: for identity fields that cannot be right, naming the field.
     """
-    unknown = set(fields) - set(IDENTITY_FIELDS)
-    if unknown:
-        raise InvalidInput(f"unknown field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
-    validate_identity(fields, unidentified=unidentified)
+    if not validated:
+        unknown = set(fields) - set(IDENTITY_FIELDS)
+        if unknown:
+            raise InvalidInput(f"unknown field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        validate_identity(fields, unidentified=unidentified)
     category = category_of(fields.get("category"))
     custody = custody_for(category)
     payload: dict[str, Any] = {
@@ -77,16 +80,10 @@ def registration_events(
             recorded_by=recorded_by,
         )
     ]
-    if category in (Category.POW, Category.CIVILIAN_INTERNEE):
-        kind, occurred_on, at = EventKind.CAPTURED, fields.get("captured_on"), fields.get("capture_place")
-    elif category is Category.MISSING:
-        kind, occurred_on, at = EventKind.REPORTED_MISSING, None, None
-    else:
-        kind, occurred_on, at = EventKind.DIED, None, None
-    events.append(
-        NewEvent(person_id, kind, occurred_on=occurred_on, place=at, source=source,
-                 recorded_by=recorded_by)
-    )
+    if category is Category.MISSING:
+        events.append(NewEvent(person_id, EventKind.REPORTED_MISSING, source=source, recorded_by=recorded_by))
+    elif category is Category.DECEASED:
+        events.append(NewEvent(person_id, EventKind.DIED, source=source, recorded_by=recorded_by))
     return events
 
 

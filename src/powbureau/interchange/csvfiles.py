@@ -12,10 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from powbureau.domain.errors import InvalidInput
 
@@ -47,11 +48,7 @@ def guess_legacy_encoding(sample: bytes) -> str:
     best, best_score = "cp1251", -1
     for encoding in ("cp1251", "koi8_r"):
         text = sample.decode(encoding, errors="replace")
-        score = sum(
-            1
-            for a, b in zip(text, text[1:], strict=False)
-            if "а" <= a.lower() <= "я" and "а" <= b <= "я"
-        )
+        score = sum(1 for a, b in itertools.pairwise(text) if "а" <= a.lower() <= "я" and "а" <= b <= "я")
         if score > best_score:
             best, best_score = encoding, score
     return best
@@ -156,8 +153,8 @@ def open_csv(path: Path, *, encoding: str | None = None, required: Sequence[str]
     return CsvSource(path, header, rows(), handle)
 
 
-def csv_writer(handle: IO[str]) -> "csv._writer":
-    """A writer in the formats' dialect (comma, minimal quoting, CRLF as the csv module writes)."""
+def csv_writer(handle: IO[str]) -> Any:
+    """A writer in the formats' dialect: comma, minimal quoting, one newline per row."""
     return csv.writer(handle, lineterminator="\n")
 
 

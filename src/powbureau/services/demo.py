@@ -6,6 +6,7 @@ intake as any file, then records histories through the same use cases as the CLI
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import random
 import tempfile
@@ -16,7 +17,7 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import Engine
 
-from powbureau.domain.errors import PowBureauError
+from powbureau.domain.errors import DuplicateReference
 from powbureau.domain.people import FORMAT_COLUMNS
 from powbureau.services import intake, registry
 from powbureau.store.uow import SqlUnitOfWork
@@ -28,8 +29,10 @@ _PLACES = [
     ("DEMO-CAMP-2", "Camp No. 2 (demo)", "camp", 250),
     ("DEMO-HOSP-1", "Military hospital (demo)", "hospital", 60),
 ]
-_RANKS = {"ru_RU": ["рядовой", "ефрейтор", "сержант", "лейтенант"],
-          "uk_UA": ["солдат", "старший солдат", "сержант", "лейтенант"]}
+_RANKS = {
+    "ru_RU": ["рядовой", "ефрейтор", "сержант", "лейтенант"],
+    "uk_UA": ["солдат", "старший солдат", "сержант", "лейтенант"],
+}
 
 
 def write_demo_persons(path: Path, count: int, seed: int) -> None:
@@ -46,17 +49,33 @@ def write_demo_persons(path: Path, count: int, seed: int) -> None:
             fake = fakers[locale]
             category = rng.choices(["pow", "civilian_internee", "missing"], [80, 8, 12])[0]
             year = rng.randrange(1970, 2005)
-            born = rng.choice([f"{year}", f"{year}-{rng.randrange(1, 13):02d}",
-                               str(fake.date_between_dates(_d(year, 1, 1), _d(year, 12, 28)))])
-            writer.writerow([
-                f"DEMO{n:06d}", fake.last_name_male(), fake.first_name_male(),
-                fake.middle_name_male(), born, fake.city_name(), "M",
-                "RU" if locale == "ru_RU" else "UA", rng.choice(_RANKS[locale]),
-                f"в/ч {rng.randrange(10000, 99999)}", f"АБ-{rng.randrange(100000, 999999)}",
-                fake.first_name_female(), fake.first_name_male(), category,
-                rng.choice(["2022-03", "2023-09-14", "2024-05-02", ""]) if category != "missing" else "",
-                fake.city_name() if category != "missing" else "",
-            ])
+            born = rng.choice(
+                [
+                    f"{year}",
+                    f"{year}-{rng.randrange(1, 13):02d}",
+                    str(fake.date_between_dates(_d(year, 1, 1), _d(year, 12, 28))),
+                ]
+            )
+            writer.writerow(
+                [
+                    f"DEMO{n:06d}",
+                    fake.last_name_male(),
+                    fake.first_name_male(),
+                    fake.middle_name_male(),
+                    born,
+                    fake.city_name(),
+                    "M",
+                    "RU" if locale == "ru_RU" else "UA",
+                    rng.choice(_RANKS[locale]),
+                    f"в/ч {rng.randrange(10000, 99999)}",
+                    f"АБ-{rng.randrange(100000, 999999)}",
+                    fake.first_name_female(),
+                    fake.first_name_male(),
+                    category,
+                    rng.choice(["2022-03", "2023-09-14", "2024-05-02", ""]) if category != "missing" else "",
+                    fake.city_name() if category != "missing" else "",
+                ]
+            )
 
 
 def _d(year: int, month: int, day: int) -> Any:
@@ -66,25 +85,30 @@ def _d(year: int, month: int, day: int) -> Any:
 
 
 def fill(
-    *, engine: Engine, persons: int, seed: int, recorded_by: str,
+    *,
+    engine: Engine,
+    persons: int,
+    seed: int,
+    recorded_by: str,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Register synthetic persons, places and histories; return what was added."""
     rng = random.Random(seed)
     for code, name, kind, capacity in _PLACES:
-        try:
-            registry.add_place(uow=SqlUnitOfWork(engine), code=code, name=name, kind=kind,
-                               capacity=capacity)
-        except PowBureauError:
-            pass  # the place exists from an earlier demo run
+        with contextlib.suppress(DuplicateReference):  # exists from an earlier demo run
+            registry.add_place(uow=SqlUnitOfWork(engine), code=code, name=name, kind=kind, capacity=capacity)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo-persons.csv"
         write_demo_persons(path, persons, seed)
-        summary = intake.import_persons(uow=SqlUnitOfWork(engine), path=path, source="demo",
-                                        recorded_by=recorded_by, progress=progress)
+        summary = intake.import_persons(
+            uow=SqlUnitOfWork(engine), path=path, source="demo", recorded_by=recorded_by, progress=progress
+        )
     events = 0
-    held = registry.list_persons(uow=SqlUnitOfWork(engine, write=False), custody="ours",
-                                 status="held", limit=min(persons, 200))
+    if summary.registered == 0:  # the same demo ran before: its people and histories are there
+        return {"registered": 0, "events": 0, "places": len(_PLACES)}
+    held = registry.list_persons(
+        uow=SqlUnitOfWork(engine, write=False), custody="ours", status="held", limit=min(persons, 200)
+    )
     for row in held:
         pid = str(row["id"])
         story = rng.random()
@@ -96,7 +120,13 @@ def fill(
         elif story < 0.28:
             steps += [("released", None)]
         for kind, place in steps:
-            registry.record_event(uow=SqlUnitOfWork(engine), ref=pid, kind=kind, place=place,
-                                  recorded_by=recorded_by, occurred_on="2024-06")
+            registry.record_event(
+                uow=SqlUnitOfWork(engine),
+                ref=pid,
+                kind=kind,
+                place=place,
+                recorded_by=recorded_by,
+                occurred_on="2024-06",
+            )
             events += 1
     return {"registered": summary.registered, "events": events, "places": len(_PLACES)}

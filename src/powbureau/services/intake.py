@@ -9,9 +9,10 @@ identical, and an ``identity_corrected`` event citing file and line when it diff
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,27 +21,26 @@ from powbureau.domain.errors import ImportRejected, InvalidInput
 from powbureau.domain.events import EventKind, NewEvent, canonical_json, utc_now
 from powbureau.domain.lifecycle import Status, replay
 from powbureau.domain.people import FORMAT_COLUMNS, IDENTITY_FIELDS, Category, category_of
-from powbureau.domain.registry import identity_changes, new_person_id, registration_events
-from powbureau.interchange.csvfiles import csv_writer, open_csv, protect_cell, unprotect_cell
+from powbureau.domain.registry import identity_changes
+from powbureau.interchange.csvfiles import csv_writer, protect_cell
+from powbureau.services.intake_rows import (
+    CHUNK,
+    DERIVED_REF,
+    Prepared,
+    Refused,
+    RowError,
+    prepared_stream,
+)
 from powbureau.store.uow import UnitOfWork
 
-__all__ = ["Correction", "ImportSummary", "RowError", "export_persons", "import_persons"]
-
-CHUNK = 2000
-_KNOWN = frozenset(FORMAT_COLUMNS) | frozenset(IDENTITY_FIELDS)
-_DERIVED_REF = "#"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One reason a row was refused."""
-
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
+__all__ = [
+    "CHUNK",
+    "Correction",
+    "ImportSummary",
+    "RowError",
+    "export_persons",
+    "import_persons",
+]
 
 
 @dataclass(frozen=True)
@@ -79,65 +79,12 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "corrected": len(self.corrections),
             "corrections": [
-                {"line": c.line, "person_ref": c.person_ref, "person_id": c.person_id,
-                 "changes": c.changes}
+                {"line": c.line, "person_ref": c.person_ref, "person_id": c.person_id, "changes": c.changes}
                 for c in self.corrections
             ],
             "rejected_rows": self.rejected_rows,
             "dry_run": self.dry_run,
         }
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    ref: str
-    fields: dict[str, str | None]
-    extra: dict[str, str]
-    cells: list[str]
-
-
-def _parse(header: Sequence[str], line: int, cells: list[str]) -> _Row | list[RowError]:
-    if len(cells) != len(header):
-        return [RowError(line, "*", f"{len(cells)} cells where the header has {len(header)}")]
-    fields: dict[str, str | None] = {}
-    extra: dict[str, str] = {}
-    ref = ""
-    for name, raw in zip(header, cells, strict=True):
-        value = unprotect_cell(raw)
-        if name == "person_ref":
-            ref = value
-        elif name in _KNOWN:
-            fields[name] = value if value != "" else None
-        elif value != "":
-            extra[name] = value
-    from powbureau.domain.people import validate_identity
-
-    errors: list[RowError] = []
-    if not ((fields.get("surname") or "").strip() or (fields.get("given_name") or "").strip()):
-        errors.append(RowError(line, "surname", "empty name: a row needs a surname or a given name"))
-    else:
-        try:
-            validate_identity(fields)
-        except InvalidInput as exc:
-            errors.append(RowError(line, exc.field or "*", str(exc)))
-    if errors:
-        return errors
-    if not ref:
-        digest = hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()[:20]
-        ref = _DERIVED_REF + digest
-    return _Row(line, ref, fields, extra, cells)
-
-
-def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
-    chunk: list[tuple[int, list[str]]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def import_persons(
@@ -171,30 +118,36 @@ def import_persons(
         raise InvalidInput("--skip-invalid needs --rejects FILE for the refused rows", field="rejects")
     if not source.strip():
         raise InvalidInput("the source name cannot be empty", field="source")
-    csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
     summary = ImportSummary(file=path.name, source=source, dry_run=dry_run)
     stamp = utc_now()
-    reject_writer = None
-    reject_handle = None
-    if skip_invalid and rejects is not None:
-        reject_handle = rejects.open("w", encoding="utf-8", newline="")
-        reject_writer = csv_writer(reject_handle)
-        reject_writer.writerow(["line", "errors", *csv_file.header])
+    stream = prepared_stream(path, encoding=encoding, source=source, recorded_by=recorded_by, stamp=stamp)
+    reject_handle = rejects.open("w", encoding="utf-8", newline="") if skip_invalid and rejects else None
+    reject_writer = csv_writer(reject_handle) if reject_handle is not None else None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived objects, no cycles: the cyclic GC only costs time
     try:
         with uow:
-            for chunk in _chunks(csv_file.rows, CHUNK):
-                good: list[_Row] = []
-                for line, cells in chunk:
+            for header, chunk in stream:
+                if reject_writer is not None and summary.rows == 0:
+                    reject_writer.writerow(["line", "errors", *header])
+                good: list[Prepared] = []
+                for _line, item in chunk:
                     summary.rows += 1
-                    parsed = _parse(csv_file.header, line, cells)
-                    if isinstance(parsed, list):
-                        _reject(summary, parsed, cells, reject_writer, max_errors)
+                    if isinstance(item, Refused):
+                        _reject(summary, item.errors, item.cells, reject_writer, max_errors)
                     else:
-                        good.append(parsed)
+                        good.append(item)
                 good = _drop_duplicates(uow, summary, good, source, stamp, reject_writer, max_errors)
                 if good:
-                    _write_chunk(uow, summary, good, source=source, recorded_by=recorded_by,
-                                 stamp=stamp, file=path.name)
+                    _write_chunk(
+                        uow,
+                        summary,
+                        good,
+                        source=source,
+                        recorded_by=recorded_by,
+                        stamp=stamp,
+                        file=path.name,
+                    )
                 if progress is not None:
                     progress(summary.rows)
             if summary.rejected_rows and not skip_invalid:
@@ -202,7 +155,8 @@ def import_persons(
             if not dry_run:
                 uow.commit()
     finally:
-        csv_file.close()
+        if gc_was_enabled:
+            gc.enable()
         if reject_handle is not None:
             reject_handle.close()
     summary.sha256 = _sha256(path)
@@ -223,15 +177,15 @@ def _reject(
 def _drop_duplicates(
     uow: UnitOfWork,
     summary: ImportSummary,
-    rows: list[_Row],
+    rows: list[Prepared],
     source: str,
     stamp: str,
     writer: Any,
     max_errors: int,
-) -> list[_Row]:
+) -> list[Prepared]:
     """Refuse a person_ref seen earlier in the same file (in this chunk or before)."""
     first_line: dict[str, int] = {}
-    kept: list[_Row] = []
+    kept: list[Prepared] = []
     known = uow.persons.find_refs(source, [r.ref for r in rows])
     earlier = {pid: uow.persons.get(pid) for pid in set(known.values())}
     for row in rows:
@@ -251,7 +205,7 @@ def _drop_duplicates(
 def _write_chunk(
     uow: UnitOfWork,
     summary: ImportSummary,
-    rows: list[_Row],
+    rows: list[Prepared],
     *,
     source: str,
     recorded_by: str,
@@ -259,41 +213,23 @@ def _write_chunk(
     file: str,
 ) -> None:
     known = uow.persons.find_refs(source, [r.ref for r in rows])
-    new_events: list[NewEvent] = []
-    new_ids: list[str] = []
-    changed: dict[str, list[NewEvent]] = {}
     current = uow.persons.rows(list(set(known.values())))
+    new_rows = [r for r in rows if r.ref not in known]
+    changed: dict[str, list[NewEvent]] = {}
     for row in rows:
         person_id = known.get(row.ref)
         if person_id is None:
-            person_id = new_person_id()
-            new_ids.append(person_id)
-            new_events.extend(
-                registration_events(
-                    person_id,
-                    row.fields,
-                    recorded_by=recorded_by,
-                    source=source,
-                    ref=(source, row.ref),
-                    extra=row.extra,
-                    origin={"file": file, "line": row.line},
-                )
-            )
             continue
-        events = _corrections(current[person_id], row, source=source, recorded_by=recorded_by,
-                              file=file)
+        events = _corrections(current[person_id], row, source=source, recorded_by=recorded_by, file=file)
         if not events:
             summary.unchanged += 1
             continue
         changed[person_id] = events
         data = json.loads(events[0].payload)
         summary.corrections.append(Correction(row.line, row.ref, person_id, data["changes"]))
-    summary.registered += len(new_ids)
-    sealed = uow.events.append(new_events, recorded_at=stamp)
-    by_person: dict[str, list[Any]] = {}
-    for event in sealed:
-        by_person.setdefault(event.person_id, []).append(event)
-    uow.persons.add(replay(pid, by_person[pid]) for pid in new_ids)
+    summary.registered += len(new_rows)
+    uow.events.append([e for r in new_rows for e in r.events], recorded_at=stamp)
+    uow.persons.add_rows([r.person_row for r in new_rows], [t for r in new_rows for t in r.ref_rows])
     for person_id, events in changed.items():
         history = uow.events.for_person(person_id)
         appended = uow.events.append(events, recorded_at=stamp)
@@ -301,7 +237,7 @@ def _write_chunk(
 
 
 def _corrections(
-    row: Mapping[str, Any], new: _Row, *, source: str, recorded_by: str, file: str
+    row: Mapping[str, Any], new: Prepared, *, source: str, recorded_by: str, file: str
 ) -> list[NewEvent]:
     person_id = str(row["id"])
     current = {name: row[name] for name in IDENTITY_FIELDS}
@@ -318,12 +254,17 @@ def _corrections(
     if extra_changes:
         payload["extra_changes"] = extra_changes
     events = [
-        NewEvent(person_id, EventKind.IDENTITY_CORRECTED, source=source,
-                 payload=canonical_json(payload), recorded_by=recorded_by)
+        NewEvent(
+            person_id,
+            EventKind.IDENTITY_CORRECTED,
+            source=source,
+            payload=canonical_json(payload),
+            recorded_by=recorded_by,
+        )
     ]
-    if "category" in changes and category_of(new.fields.get("category")) is Category.DECEASED:
-        if row["status"] not in (Status.DECEASED.value, Status.REMAINS_RETURNED.value):
-            events.append(NewEvent(person_id, EventKind.DIED, source=source, recorded_by=recorded_by))
+    now_dead = "category" in changes and category_of(new.fields.get("category")) is Category.DECEASED
+    if now_dead and row["status"] not in (Status.DECEASED.value, Status.REMAINS_RETURNED.value):
+        events.append(NewEvent(person_id, EventKind.DIED, source=source, recorded_by=recorded_by))
     return events
 
 
@@ -362,11 +303,11 @@ def export_persons(*, uow: UnitOfWork, path: Path, source: str | None = None) ->
                 if source is None and row["merged_into"] is not None:
                     continue
                 ref = row["person_ref"] if source is not None else first_ref.get(row["id"], row["id"])
-                if ref.startswith(_DERIVED_REF):
+                if ref.startswith(DERIVED_REF):
                     ref = ""
                 extra = json.loads(row["extra"] or "{}")
                 cells = [ref] + [row[c] or "" for c in columns[1:]]
-                cells += [extra.get(n, "") for n in header[len(columns):]]
+                cells += [extra.get(n, "") for n in header[len(columns) :]]
                 writer.writerow(cells)
                 written += 1
     return written

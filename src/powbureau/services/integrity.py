@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -73,7 +73,7 @@ def _check_chain(events: Iterator[Event], report: VerifyReport, head: tuple[int,
 
 def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
     stored = uow.persons.scan()
-    current: dict[str, Any] | None = next(stored, None)  # type: ignore[arg-type]
+    current: Mapping[str, Any] | None = next(stored, None)
     refs: dict[tuple[str, str], str] = {}
     for person_id, group in groupby(uow.events.scan(order_by_person=True), key=lambda e: e.person_id):
         report.persons += 1
@@ -90,11 +90,10 @@ def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
         for column, value in expected.items():
             if current[column] != value:
                 report.problems.append(
-                    f"person {person_id}: stored {column} is {current[column]!r}, "
-                    f"the events say {value!r}"
+                    f"person {person_id}: stored {column} is {current[column]!r}, the events say {value!r}"
                 )
                 return
-        current = next(stored, None)  # type: ignore[arg-type]
+        current = next(stored, None)
     if current is not None:
         report.problems.append(f"person {current['id']}: a projection row with no events")
         return

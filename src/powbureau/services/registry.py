@@ -82,9 +82,7 @@ def register_person(
         if person_ref:
             taken = uow.persons.find_refs(source, [person_ref])
             if taken:
-                raise DuplicateReference(
-                    f"{source}:{person_ref} already names {taken[person_ref]}"
-                )
+                raise DuplicateReference(f"{source}:{person_ref} already names {taken[person_ref]}")
         person_id = new_person_id()
         new = registration_events(
             person_id,
@@ -95,9 +93,10 @@ def register_person(
             unidentified=unidentified,
             place=place,
         )
-        state = _state_after(person_id, [], new, uow)
-        uow.persons.add([state])
-        uow.events.append(new)
+        # The projection is replayed from the sealed events, so that it carries their
+        # recorded_at (a provisional replay would store an empty registered_at).
+        sealed = uow.events.append(new)
+        uow.persons.add([replay(person_id, sealed)])
         uow.commit()
     return person_id
 
@@ -201,8 +200,7 @@ def record_event(
                     field="corrects",
                 )
         elif kind == EventKind.RETRACTED:
-            raise InvalidInput("a retraction names the event it retracts (--corrects)",
-                               field="corrects")
+            raise InvalidInput("a retraction names the event it retracts (--corrects)", field="corrects")
         if kind == EventKind.IDENTITY_CORRECTED:
             payload["changes"] = _identity_payload(state, changes or {})
             warnings: list[str] = []
@@ -234,9 +232,7 @@ def record_event(
     return RecordedEvent(sealed[0], warnings, after.version)
 
 
-def _identity_payload(
-    state: PersonState, changes: Mapping[str, str | None]
-) -> dict[str, list[str | None]]:
+def _identity_payload(state: PersonState, changes: Mapping[str, str | None]) -> dict[str, list[str | None]]:
     unknown = set(changes) - set(IDENTITY_FIELDS)
     if unknown:
         raise InvalidInput(f"unknown identity field {sorted(unknown)[0]!r}", field="changes")
@@ -340,9 +336,7 @@ def person_history(*, uow: UnitOfWork, ref: str) -> tuple[str, list[Event], dict
     with uow:
         person_id = uow.persons.resolve(ref)
         ids = [person_id, *uow.persons.merged_into(person_id)]
-        events = sorted(
-            (e for evs in uow.events.for_persons(ids).values() for e in evs), key=lambda e: e.id
-        )
+        events = sorted((e for evs in uow.events.for_persons(ids).values() for e in evs), key=lambda e: e.id)
         state = replay(person_id, [e for e in events if e.person_id == person_id])
         return person_id, events, {c.event_id: c.reason for c in state.conflicts}
 
@@ -396,8 +390,14 @@ def add_place(
         if uow.places.exists(code):
             raise DuplicateReference(f"place {code!r} exists")
         uow.places.add(
-            {"code": code, "name": name, "kind": kind, "capacity": capacity,
-             "address": address, "created_at": utc_now()}
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "capacity": capacity,
+                "address": address,
+                "created_at": utc_now(),
+            }
         )
         uow.commit()
     return code

@@ -19,9 +19,7 @@ def alembic_config() -> Config:
     """The Alembic configuration of the packaged migrations."""
     config = Config()
     config.set_main_option("script_location", str(_HERE / "migrations"))
-    config.set_main_option(
-        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
-    )
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     return config
 
 

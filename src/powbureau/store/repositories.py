@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, Table, and_, func, select, update
 
 from powbureau.domain.errors import (
     AmbiguousReference,
@@ -50,6 +49,17 @@ def projection_row(state: PersonState) -> dict[str, Any]:
     return row
 
 
+def person_tuple(state: PersonState) -> tuple[Any, ...]:
+    """The projection row as a tuple in the ``persons`` table's column order."""
+    row = projection_row(state)
+    return tuple(row[c] for c in _PERSON_COLUMNS)
+
+
+def ref_tuples(state: PersonState) -> list[tuple[str, str, str]]:
+    """The ``person_refs`` rows of a person, in the table's column order."""
+    return [(ref, source, state.person_id) for source, ref in state.refs]
+
+
 class EventLog:
     """The one hash chain of the registry."""
 
@@ -82,11 +92,9 @@ class EventLog:
             event = seal(new, id=last_id, prev_hash=last_hash, recorded_at=at)
             last_hash = event.hash
             sealed.append(event)
-        self._conn.execute(events.insert(), [asdict(e) for e in sealed])
+        _insert_many(self._conn, events, [_event_tuple(e) for e in sealed])
         self._conn.execute(
-            update(chain_head)
-            .where(chain_head.c.id == 1)
-            .values(last_id=last_id, last_hash=last_hash)
+            update(chain_head).where(chain_head.c.id == 1).values(last_id=last_id, last_hash=last_hash)
         )
         self._head = (last_id, last_hash)
         return sealed
@@ -100,9 +108,7 @@ class EventLog:
 
     def for_person(self, person_id: str) -> list[Event]:
         """A person's events in recording order."""
-        rows = self._conn.execute(
-            select(events).where(events.c.person_id == person_id).order_by(events.c.id)
-        )
+        rows = self._conn.execute(select(events).where(events.c.person_id == person_id).order_by(events.c.id))
         return [Event(**r._mapping) for r in rows]
 
     def for_persons(self, person_ids: Sequence[str]) -> dict[str, list[Event]]:
@@ -145,16 +151,17 @@ class PersonRepository:
 
     def add(self, states: Iterable[PersonState]) -> None:
         """Insert the projection rows and external references of new persons."""
-        rows, refs = [], []
+        rows: list[tuple[Any, ...]] = []
+        refs: list[tuple[str, str, str]] = []
         for state in states:
-            rows.append(projection_row(state))
-            refs.extend(
-                {"source": s, "person_ref": r, "person_id": state.person_id} for s, r in state.refs
-            )
-        if rows:
-            self._conn.execute(persons.insert(), rows)
-        if refs:
-            self._conn.execute(person_refs.insert(), refs)
+            rows.append(person_tuple(state))
+            refs.extend(ref_tuples(state))
+        self.add_rows(rows, refs)
+
+    def add_rows(self, rows: Sequence[tuple[Any, ...]], refs: Sequence[tuple[str, str, str]]) -> None:
+        """Insert prepared projection and reference rows (see :func:`person_tuple`)."""
+        _insert_many(self._conn, persons, rows)
+        _insert_many(self._conn, person_refs, refs)
 
     def save(self, state: PersonState, *, expected_version: int) -> None:
         """Write a changed person's projection if nobody changed him since ``expected_version``.
@@ -176,20 +183,14 @@ class PersonRepository:
                 f"{expected_version}); reload and enter your change again"
             )
         known = {(s, r) for s, r in self.refs_of(state.person_id)}
-        new_refs = [
-            {"source": s, "person_ref": r, "person_id": state.person_id}
-            for s, r in state.refs
-            if (s, r) not in known
-        ]
-        if new_refs:
-            self._conn.execute(person_refs.insert(), new_refs)
+        _insert_many(self._conn, person_refs, [t for t in ref_tuples(state) if (t[1], t[0]) not in known])
 
     def get(self, person_id: str) -> Mapping[str, Any]:
         """A person's projection row."""
         row = self._conn.execute(select(persons).where(persons.c.id == person_id)).first()
         if row is None:
             raise PersonNotFound(f"no person {person_id}")
-        return row._mapping
+        return dict(row._mapping)
 
     def exists(self, person_id: str) -> bool:
         """True when a person has that registry id."""
@@ -222,7 +223,7 @@ class PersonRepository:
         found: dict[str, Mapping[str, Any]] = {}
         for chunk in _chunks(list(person_ids), 900):
             for r in self._conn.execute(select(persons).where(persons.c.id.in_(chunk))):
-                found[r.id] = r._mapping
+                found[r.id] = dict(r._mapping)
         return found
 
     def resolve(self, ref: str, *, follow_merges: bool = True) -> str:
@@ -254,9 +255,7 @@ class PersonRepository:
             if person_ref in found:
                 return found[person_ref]
         rows = self._conn.execute(
-            select(person_refs.c.source, person_refs.c.person_id).where(
-                person_refs.c.person_ref == ref
-            )
+            select(person_refs.c.source, person_refs.c.person_id).where(person_refs.c.person_ref == ref)
         ).all()
         if len(rows) == 1:
             return str(rows[0].person_id)
@@ -277,7 +276,7 @@ class PersonRepository:
             )
         result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(query)
         for row in result:
-            yield row._mapping
+            yield dict(row._mapping)
 
     def scan_refs(self, batch: int = 5000) -> Iterator[tuple[str, str, str]]:
         """Every external reference as (source, person_ref, person_id)."""
@@ -327,7 +326,7 @@ class PersonRepository:
         if conflicts:
             query = query.where(persons.c.open_conflicts > 0)
         query = query.order_by(persons.c.id).limit(limit).offset(offset)
-        return [r._mapping for r in self._conn.execute(query)]
+        return [dict(r._mapping) for r in self._conn.execute(query)]
 
 
 class PlaceRepository:
@@ -345,7 +344,7 @@ class PlaceRepository:
         row = self._conn.execute(select(places).where(places.c.code == code)).first()
         if row is None:
             raise PlaceNotFound(f"no place of detention {code!r}; add it with `place add`")
-        return row._mapping
+        return dict(row._mapping)
 
     def exists(self, code: str) -> bool:
         """True when a place has that code."""
@@ -365,6 +364,41 @@ class PlaceRepository:
             .order_by(places.c.code)
         )
         return [dict(r._mapping) for r in rows]
+
+
+_EVENT_COLUMNS = [c.name for c in events.columns]
+_PERSON_COLUMNS = [c.name for c in persons.columns]
+
+
+def _event_tuple(e: Event) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.person_id,
+        e.kind,
+        e.occurred_on,
+        e.place,
+        e.recorded_at,
+        e.recorded_by,
+        e.source,
+        e.payload,
+        e.corrects,
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def _insert_many(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert rows given as tuples in the table's column order, with the driver's executemany.
+
+    Bulk intake spends most of its time here; going below SQLAlchemy's per-row parameter
+    processing roughly doubles its speed.
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(c.name for c in table.columns)
+    marks = ", ".join([mark] * len(table.columns))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

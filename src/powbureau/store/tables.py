@@ -50,17 +50,14 @@ persons = Table(
     Column("updated_at", String(32), nullable=False),
     Column("updated_by", Text, nullable=False),
 )
-Index("ix_persons_surname", persons.c.surname)
-Index("ix_persons_status", persons.c.custody, persons.c.status)
 
 person_refs = Table(
     "person_refs",
     metadata,
-    Column("source", String(200), primary_key=True),
     Column("person_ref", String(200), primary_key=True),
+    Column("source", String(200), primary_key=True),
     Column("person_id", String(32), ForeignKey("persons.id"), nullable=False),
 )
-Index("ix_person_refs_person_ref", person_refs.c.person_ref)
 Index("ix_person_refs_person_id", person_refs.c.person_id)
 
 events = Table(

@@ -46,19 +46,14 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_persons")),
     )
-    op.create_index("ix_persons_surname", "persons", ["surname"])
-    op.create_index("ix_persons_status", "persons", ["custody", "status"])
     op.create_table(
         "person_refs",
-        sa.Column("source", sa.String(200), nullable=False),
         sa.Column("person_ref", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(200), nullable=False),
         sa.Column("person_id", sa.String(32), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["persons.id"], name=op.f("fk_person_refs_person_id_persons")
-        ),
-        sa.PrimaryKeyConstraint("source", "person_ref", name=op.f("pk_person_refs")),
+        sa.ForeignKeyConstraint(["person_id"], ["persons.id"], name=op.f("fk_person_refs_person_id_persons")),
+        sa.PrimaryKeyConstraint("person_ref", "source", name=op.f("pk_person_refs")),
     )
-    op.create_index("ix_person_refs_person_ref", "person_refs", ["person_ref"])
     op.create_index("ix_person_refs_person_id", "person_refs", ["person_id"])
     op.create_table(
         "events",
@@ -126,8 +121,5 @@ def downgrade() -> None:
     op.drop_index("ix_events_person_id", table_name="events")
     op.drop_table("events")
     op.drop_index("ix_person_refs_person_id", table_name="person_refs")
-    op.drop_index("ix_person_refs_person_ref", table_name="person_refs")
     op.drop_table("person_refs")
-    op.drop_index("ix_persons_status", table_name="persons")
-    op.drop_index("ix_persons_surname", table_name="persons")
     op.drop_table("persons")
