@@ -72,38 +72,44 @@ def _check_chain(events: Iterator[Event], report: VerifyReport, head: tuple[int,
 
 
 def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
+    """Replay each person's events and compare with his stored rows, all streamed by id."""
     stored = uow.persons.scan()
+    refs = uow.persons.scan_refs(by_person=True)
     current: Mapping[str, Any] | None = next(stored, None)
-    refs: dict[tuple[str, str], str] = {}
+    ref = next(refs, None)
     for person_id, group in groupby(uow.events.scan(order_by_person=True), key=lambda e: e.person_id):
         report.persons += 1
         state = replay(person_id, list(group))
-        for source, ref in state.refs:
-            refs[(source, ref)] = person_id
-        while current is not None and current["id"] < person_id:
+        if current is not None and current["id"] < person_id:
             report.problems.append(f"person {current['id']}: a projection row with no events")
             return
         if current is None or current["id"] != person_id:
             report.problems.append(f"person {person_id}: has events but no projection row")
             return
-        expected = projection_row(state)
-        for column, value in expected.items():
+        for column, value in projection_row(state).items():
             if current[column] != value:
                 report.problems.append(
                     f"person {person_id}: stored {column} is {current[column]!r}, the events say {value!r}"
                 )
                 return
+        stored_refs: list[tuple[str, str]] = []
+        while ref is not None and ref[2] <= person_id:
+            if ref[2] < person_id:
+                report.problems.append(f"reference {ref[0]}:{ref[1]}: names {ref[2]}, who has no events")
+                return
+            stored_refs.append((ref[0], ref[1]))
+            ref = next(refs, None)
+        if sorted(stored_refs) != sorted(state.refs):
+            report.problems.append(
+                f"person {person_id}: stored references {sorted(stored_refs)} but his registrations "
+                f"say {sorted(state.refs)}"
+            )
+            return
         current = next(stored, None)
     if current is not None:
         report.problems.append(f"person {current['id']}: a projection row with no events")
-        return
-    for source, ref, person_id in uow.persons.scan_refs():
-        if refs.pop((source, ref), None) != person_id:
-            report.problems.append(f"reference {source}:{ref}: not written by any registration")
-            return
-    if refs:
-        (source, ref), person_id = next(iter(refs.items()))
-        report.problems.append(f"reference {source}:{ref} of {person_id} is missing")
+    elif ref is not None:
+        report.problems.append(f"reference {ref[0]}:{ref[1]}: names {ref[2]}, who has no events")
 
 
 def verify_registry(*, uow: UnitOfWork) -> VerifyReport:

@@ -124,7 +124,7 @@ class EventLog:
 
     def scan(self, *, order_by_person: bool = False, batch: int = 5000) -> Iterator[Event]:
         """Every stored event, streamed, by id or grouped by person."""
-        order = (events.c.person_id, events.c.id) if order_by_person else (events.c.id,)
+        order = (_ordered(self._conn, events.c.person_id), events.c.id) if order_by_person else (events.c.id,)
         result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
             select(events).order_by(*order)
         )
@@ -266,7 +266,7 @@ class PersonRepository:
 
     def scan(self, *, source: str | None = None, batch: int = 5000) -> Iterator[Mapping[str, Any]]:
         """Projection rows in registry-id order, optionally only those a source sent."""
-        query = select(persons).order_by(persons.c.id)
+        query = select(persons).order_by(_ordered(self._conn, persons.c.id))
         if source is not None:
             query = (
                 select(persons, person_refs.c.person_ref)
@@ -278,10 +278,15 @@ class PersonRepository:
         for row in result:
             yield dict(row._mapping)
 
-    def scan_refs(self, batch: int = 5000) -> Iterator[tuple[str, str, str]]:
+    def scan_refs(self, *, by_person: bool = False, batch: int = 5000) -> Iterator[tuple[str, str, str]]:
         """Every external reference as (source, person_ref, person_id)."""
+        order = (
+            (_ordered(self._conn, person_refs.c.person_id), person_refs.c.source, person_refs.c.person_ref)
+            if by_person
+            else (person_refs.c.source, person_refs.c.person_ref)
+        )
         result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
-            select(person_refs).order_by(person_refs.c.source, person_refs.c.person_ref)
+            select(person_refs).order_by(*order)
         )
         for row in result:
             yield row.source, row.person_ref, row.person_id
@@ -364,6 +369,11 @@ class PlaceRepository:
             .order_by(places.c.code)
         )
         return [dict(r._mapping) for r in rows]
+
+
+def _ordered(conn: Connection, column: Any) -> Any:
+    """Order registry ids byte-wise on every database, as Python compares them."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
 
 
 _EVENT_COLUMNS = [c.name for c in events.columns]

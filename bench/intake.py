@@ -1,0 +1,104 @@
+"""Benchmark: bulk import of persons.csv into SQLite and PostgreSQL, speed and peak memory.
+
+Generates a synthetic registry with ``bench.synth`` (cached under bench/out/), then runs
+the real command line, ``powbureau import persons``, into a fresh database, sampling the
+resident memory of the importing process and its worker every 20 ms.
+
+    .venv/bin/python -m bench.intake --persons 100000 1000000 --db sqlite postgres
+
+PostgreSQL uses $POWBUREAU_BENCH_POSTGRES (default postgresql://postgres@127.0.0.1:5432/test),
+in a schema of its own that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+from sqlalchemy import create_engine, text
+
+OUT = Path(__file__).parent / "out"
+PG = os.environ.get("POWBUREAU_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POWBUREAU = str(Path(sys.executable).with_name("powbureau"))
+
+
+def registry_file(persons: int, seed: int = 1) -> Path:
+    """The synthetic persons.csv of that size, generated once."""
+    folder = OUT / f"registry-{persons}-{seed}"
+    path = folder / "persons.csv"
+    if not path.exists():
+        from bench.synth import write_registry
+
+        write_registry(str(folder), persons=persons, seed=seed)
+    return path
+
+
+def _peak_rss(process: subprocess.Popen[bytes]) -> tuple[int, float]:
+    parent = psutil.Process(process.pid)
+    peak = 0
+    started = time.perf_counter()
+    while process.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    return peak, time.perf_counter() - started
+
+
+def run(db: str, persons: int) -> dict[str, float | int | str]:
+    """Import the registry of that size into a fresh database of that kind."""
+    path = registry_file(persons)
+    schema = None
+    if db == "sqlite":
+        target = OUT / f"bench-{persons}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{target}"
+    else:
+        schema = f"bench_{secrets.token_hex(4)}"
+        with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG}?options=-csearch_path%3D{schema}"
+    try:
+        subprocess.run([POWBUREAU, "--db", url, "init"], check=True, capture_output=True)
+        process = subprocess.Popen(
+            [POWBUREAU, "--db", url, "import", "persons", str(path), "--source", "bench"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        peak, seconds = _peak_rss(process)
+        if process.returncode != 0:
+            raise RuntimeError(f"import failed: {process.stdout.read() if process.stdout else ''!r}")
+        check = subprocess.run([POWBUREAU, "--db", url, "verify"], capture_output=True, text=True)
+        return {"db": db, "persons": persons, "seconds": round(seconds, 2),
+                "persons_per_s": round(persons / seconds), "peak_rss_mb": round(peak / 2**20),
+                "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200]}
+    finally:
+        if schema is not None:
+            with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    print("| database | persons | seconds | persons/s | peak RSS (MB) | verify |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for persons in args.persons:
+        for db in args.db:
+            r = run(db, persons)
+            print(f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
+                  f"| {r['peak_rss_mb']} | {r['verify']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
