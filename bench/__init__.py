@@ -1,0 +1,1 @@
+"""Benchmarks of powbureau (not shipped with the package)."""
