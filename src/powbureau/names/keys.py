@@ -1,0 +1,225 @@
+"""Blocking and comparison keys built on the canonical Cyrillic form."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+from rapidfuzz.distance import JaroWinkler
+
+from . import forms
+from .canon import to_cyrillic, to_cyrillic_words
+from .translit import ISO, has_latin
+
+__all__ = [
+    "given_name_keys",
+    "given_name_sex",
+    "is_diminutive",
+    "name_similarity",
+    "patronymic_keys",
+    "phonetic_key",
+    "surname_key",
+]
+
+_VOWELS: Final = frozenset("аеиоу")
+_PHONETIC: Final = str.maketrans(
+    {"б": "п", "ф": "в", "г": "к", "х": "к", "д": "т", "ж": "ш", "ч": "ш", "з": "с", "ц": "с"}
+)
+
+
+def _surname_word(word: str) -> str:
+    base = forms.surname_base(word)
+    return forms.surname_map().get(base, base)
+
+
+@lru_cache(maxsize=1 << 16)
+def surname_key(surname: str) -> str:
+    """Canonical surname key: one value for every spelling and both sexes.
+
+    :func:`to_cyrillic`, then the masculine form (Иванова -> иванов, Ковальська /
+    Ковальская -> ковалски), the Ukrainian->Russian surname dictionary
+    (names-translator), and the regular RU/UA spelling differences
+    (-ев/-ьов/-ів -> -ов, о/ё after ж ч ш). Compound surnames keep one key per part.
+
+    Args:
+        surname: a surname in any script or scheme.
+
+    Returns:
+        The key (lowercase Cyrillic, parts separated by a space); ``""`` if empty.
+
+    Examples:
+        >>> surname_key("Ковальов") == surname_key("Kowaljow") == surname_key("Ковалёв")
+        True
+        >>> surname_key("Іванова") == surname_key("Ivanov")
+        True
+    """
+    return " ".join(_surname_word(w) for w in to_cyrillic_words(surname))
+
+
+def _word_ids(given: str) -> list[frozenset[str] | None]:
+    """Ids for each word of ``given``; a Latin word not found gets a second,
+    ISO-style reading of h/x/c (Mihail, Mixail)."""
+    index = forms.given_index()
+    words = to_cyrillic_words(given)
+    found: list[frozenset[str] | None] = [index.get(w) for w in words]
+    if None in found and has_latin(given):
+        alt = to_cyrillic_words(given, ISO)
+        if len(alt) == len(words):
+            found = [f if f is not None else index.get(a) for f, a in zip(found, alt, strict=True)]
+    return found
+
+
+@lru_cache(maxsize=1 << 15)
+def given_name_keys(given: str) -> frozenset[str]:
+    """Canonical ids of the full given names that ``given`` may stand for.
+
+    Russian and Ukrainian forms, Latin spellings and diminutives all map to the
+    Russian full form(s) (Дмитро, Dmitrii, Дима -> {дмитрий}; Саша -> {александр,
+    александра}). A Latin name not found is tried once more with the ISO reading
+    of h/x/c (Mihail). Unknown names give ``{to_cyrillic(given)}``; each word of a
+    double name contributes its own ids.
+
+    Args:
+        given: a given name, full or diminutive, any script.
+
+    Returns:
+        A frozenset of ids (empty only for an empty input).
+
+    Examples:
+        >>> sorted(given_name_keys("Саша"))
+        ['александр', 'александра']
+        >>> given_name_keys("Dmytro") == given_name_keys("Дима") == {"дмитрий"}
+        True
+    """
+    words = to_cyrillic_words(given)
+    out: set[str] = set()
+    for word, ids in zip(words, _word_ids(given), strict=True):
+        out |= ids if ids else {word}
+    return frozenset(out)
+
+
+def is_diminutive(given: str) -> bool:
+    """True if ``given`` is a known diminutive (Дима, Sasha, Сашко), not a full name.
+
+    Examples:
+        >>> is_diminutive("Dima"), is_diminutive("Дмитро")
+        (True, False)
+    """
+    words = to_cyrillic_words(given)
+    return bool(words) and all(forms.is_diminutive_key(w) for w in words)
+
+
+def given_name_sex(given: str) -> str | None:
+    """``"m"`` or ``"f"`` when every full name ``given`` may stand for has that sex.
+
+    Examples:
+        >>> given_name_sex("Женя") is None, given_name_sex("Yevhen")
+        (True, 'm')
+    """
+    sexes = {forms.sex_of_id(i) for i in given_name_keys(given)}
+    return sexes.pop() if len(sexes) == 1 else None
+
+
+@lru_cache(maxsize=1 << 15)
+def patronymic_keys(patronymic: str) -> frozenset[str]:
+    """Canonical ids of the father's given name a patronymic is formed from.
+
+    Russian and Ukrainian patronymics (masculine and feminine) in any script meet
+    on the father's name id (Геннадійович, Геннадьевич, Hennadiiovych,
+    Gennadievich -> {геннадий}). When the father's name is not recognised, the
+    folded stem is returned (Тимурхонович -> {тимурхон}).
+
+    Args:
+        patronymic: a patronymic in any script or scheme.
+
+    Returns:
+        A frozenset of ids or stems (empty only for an empty input).
+
+    Examples:
+        >>> patronymic_keys("Serhiiovych") == patronymic_keys("Сергеевич") == {"сергей"}
+        True
+    """
+    out: set[str] = set()
+    for word in to_cyrillic_words(patronymic):
+        ids, _known = forms.patronymic_ids(word)
+        out |= ids
+    return frozenset(out)
+
+
+def is_patronymic(word: str) -> tuple[bool, bool]:
+    """(has a patronymic suffix, father's name recognised) for one name word."""
+    words = to_cyrillic_words(word)
+    if len(words) != 1 or forms.patronymic_suffix(words[0]) is None:
+        return False, False
+    return True, forms.patronymic_ids(words[0])[1]
+
+
+def is_known_given(word: str) -> bool:
+    """True if ``word`` is a given name (full or diminutive) the tables know."""
+    found = _word_ids(word)
+    return bool(found) and None not in found
+
+
+def _phonetic_word(word: str) -> str:
+    head = "а" if word[0] in _VOWELS else word[0].translate(_PHONETIC)
+    out = [head]
+    for ch in word[1:].translate(_PHONETIC):
+        if ch not in _VOWELS and ch != out[-1]:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def phonetic_key(text: str) -> str:
+    """Coarse, typo-tolerant blocking key: a consonant skeleton of the canonical form.
+
+    After :func:`to_cyrillic`, voiced and voiceless pairs merge (б/п, в/ф, д/т,
+    з/с/ц, ж/ш/ч, г/к/х), vowels after the first letter are dropped and repeats
+    collapse; a leading vowel is kept as ``а``. Vowel typos, doubled letters,
+    voicing slips, Ukrainian h/Russian g and German s/z spellings survive; a
+    mistyped or transposed consonant does not.
+
+    Args:
+        text: any name text.
+
+    Returns:
+        One skeleton per word, space-separated; ``""`` if empty.
+
+    Examples:
+        >>> phonetic_key("Kusnezow") == phonetic_key("Кузнецов")
+        True
+        >>> phonetic_key("Коваленко") == phonetic_key("Ковеленко")
+        True
+    """
+    return " ".join(_phonetic_word(w) for w in to_cyrillic_words(text))
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two names compared in the canonical Cyrillic form.
+
+    Jaro-Winkler on code points of :func:`to_cyrillic` of both; for several words
+    the better of the given order and a sorted-words order is taken.
+
+    Args:
+        a: a name, any script.
+        b: another name, any script.
+
+    Returns:
+        1.0 for identical canonical forms, 0.0 when either side is empty.
+
+    Examples:
+        >>> name_similarity("Kovalenko", "Коваленко")
+        1.0
+        >>> 0.8 < name_similarity("Коваленко", "Коваленка") < 1.0
+        True
+    """
+    ca, cb = to_cyrillic(a), to_cyrillic(b)
+    if not ca or not cb:
+        return 0.0
+    if ca == cb:
+        return 1.0
+    score = float(JaroWinkler.normalized_similarity(ca, cb))
+    if " " in ca or " " in cb:
+        sa, sb = " ".join(sorted(ca.split())), " ".join(sorted(cb.split()))
+        score = max(score, float(JaroWinkler.normalized_similarity(sa, sb)))
+    return score
