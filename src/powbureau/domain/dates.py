@@ -120,6 +120,12 @@ def parse_partial_date(text: str) -> PartialDate:
         if dotted:
             day, month, year = (int(g) for g in dotted.groups())
             hint = f"{year:04d}-{month:02d}-{day:02d}"
+            try:
+                PartialDate(year, month, day)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"date {value!r} is not ISO 8601 (YYYY-MM-DD), and not a real date either: {exc}"
+                ) from None
             raise InvalidInput(f"date {value!r} is not ISO 8601: write it as {hint}")
         raise InvalidInput(f"date {value!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
     year_text, month_text, day_text = match.groups()

@@ -31,6 +31,7 @@ __all__ = [
     "effective_events",
     "registration_state",
     "replay",
+    "state_before",
 ]
 
 K = EventKind
@@ -167,7 +168,6 @@ def _transition(state: PersonState, kind: str) -> tuple[Status | None, str | Non
 def _apply(state: PersonState, event: Event) -> None:
     kind = event.kind
     data: dict[str, Any] = json.loads(event.payload) if event.payload != "{}" else {}
-    state.version += 1
     if kind == K.REGISTERED:
         state.custody = Custody(data.get("custody", Custody.OURS))
         state.fields = dict(data.get("fields", {}))
@@ -245,20 +245,46 @@ def _late(state: PersonState, when: PartialDate | None) -> str | None:
 
 
 def replay(person_id: str, events: Iterable[Event]) -> PersonState:
-    """Rebuild a person's state from all of his events, in recording order."""
+    """Rebuild a person's state from all of his events.
+
+    Events are applied in recording order, except that an event correcting an earlier
+    one takes that event's place, so a corrected transfer is where the wrong one was.
+    Retracted and replaced events are left out but still count in the version.
+    """
     ordered = sorted(events, key=lambda e: e.id)
     state = PersonState(person_id)
-    corrected = any(e.corrects is not None for e in ordered)
-    counted = {e.id for e in effective_events(ordered)} if corrected else None
-    for event in ordered:
-        if counted is None or event.id in counted:
-            _apply(state, event)
-        else:
-            state.version += 1
-        if event.kind == K.REGISTERED:
-            state.registered_at = event.recorded_at
-        state.updated_at, state.updated_by = event.recorded_at, event.recorded_by
+    if not ordered:
+        return state
+    applied: list[Event] = ordered
+    if any(e.corrects is not None for e in ordered):
+        by_id = {e.id: e for e in ordered}
+
+        def position(event: Event) -> int:
+            seen: set[int] = set()
+            while (
+                event.corrects is not None
+                and event.kind != K.RETRACTED
+                and event.corrects in by_id
+                and event.id not in seen
+            ):
+                seen.add(event.id)
+                event = by_id[event.corrects]
+            return event.id
+
+        applied = sorted(effective_events(ordered), key=lambda e: (position(e), e.id))
+    for event in applied:
+        _apply(state, event)
+    state.version = len(ordered)
+    registered = next((e for e in ordered if e.kind == K.REGISTERED), None)
+    if registered is not None:
+        state.registered_at = registered.recorded_at
+    state.updated_at, state.updated_by = ordered[-1].recorded_at, ordered[-1].recorded_by
     return state
+
+
+def state_before(person_id: str, events: Sequence[Event], event_id: int) -> PersonState:
+    """The state as it stood just before ``event_id``: what a correction of it is checked against."""
+    return replay(person_id, [e for e in events if e.id < event_id])
 
 
 def registration_state(

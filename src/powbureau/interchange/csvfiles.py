@@ -137,14 +137,22 @@ def open_csv(path: Path, *, encoding: str | None = None, required: Sequence[str]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
+            start = reader.line_num + 1  # a row's line is where it starts (a cell may span lines)
             for cells in reader:
+                line, start = start, reader.line_num + 1
                 if not any(c.strip() for c in cells):
                     continue
-                yield reader.line_num, cells
-        except UnicodeDecodeError:
+                yield line, cells
+        except UnicodeDecodeError as exc:
+            hint = ""
+            if isinstance(exc.object, bytes):
+                legacy = guess_legacy_encoding(exc.object[max(0, exc.start - 4096) : exc.end + 4096])
+                hint = (
+                    f": it looks like {_ENCODING_NAMES[legacy]}; convert it to UTF-8 or pass "
+                    f"--encoding {legacy.replace('_', '-')}"
+                )
             raise InvalidInput(
-                f"{path.name}, after line {reader.line_num}: not valid UTF-8; "
-                "pass --encoding with the file's encoding",
+                f"{path.name}, after line {reader.line_num}: not valid UTF-8{hint}",
                 field="encoding",
             ) from None
         except csv.Error as exc:

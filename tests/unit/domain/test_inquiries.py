@@ -49,7 +49,9 @@ def test_without_an_officers_confirmation_the_answer_is_no_information_yet() -> 
 def test_a_death_needs_two_officers_and_a_complete_record_and_is_told_by_a_person() -> None:
     one = answer_for(status="deceased", status_on="2024", confirmation=STRONG, death_record_complete=True)
     assert one.kind is AnswerKind.NO_INFORMATION and "two officers" in (one.blocked or "")
-    incomplete = answer_for(status="deceased", status_on="2024", confirmation=TWO, death_record_complete=False)
+    incomplete = answer_for(
+        status="deceased", status_on="2024", confirmation=TWO, death_record_complete=False
+    )
     assert incomplete.kind is AnswerKind.NO_INFORMATION and "not complete" in (incomplete.blocked or "")
     told = answer_for(status="deceased", status_on="2024", confirmation=TWO, death_record_complete=True)
     assert told.kind is AnswerKind.DECEASED and told.by_person
@@ -57,11 +59,23 @@ def test_a_death_needs_two_officers_and_a_complete_record_and_is_told_by_a_perso
 
 def test_a_wish_not_to_disclose_blocks_the_answer() -> None:
     for wish, name in ((["*"], "Наталья"), (["Наталья"], "Наталья")):
-        answer = answer_for(status="held", status_on=None, confirmation=STRONG, death_record_complete=False,
-                            non_disclosure=wish, inquirer_name=name)
+        answer = answer_for(
+            status="held",
+            status_on=None,
+            confirmation=STRONG,
+            death_record_complete=False,
+            non_disclosure=wish,
+            inquirer_name=name,
+        )
         assert answer.kind is AnswerKind.NO_INFORMATION and answer.blocked
-    other = answer_for(status="held", status_on=None, confirmation=STRONG, death_record_complete=False,
-                       non_disclosure=["Ольга"], inquirer_name="Наталья")
+    other = answer_for(
+        status="held",
+        status_on=None,
+        confirmation=STRONG,
+        death_record_complete=False,
+        non_disclosure=["Ольга"],
+        inquirer_name="Наталья",
+    )
     assert other.kind is AnswerKind.HELD
 
 
