@@ -71,15 +71,21 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
         subprocess.run([POWBUREAU, "--db", url, "init"], check=True, capture_output=True)
         process = subprocess.Popen(
             [POWBUREAU, "--db", url, "import", "persons", str(path), "--source", "bench"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         peak, seconds = _peak_rss(process)
         if process.returncode != 0:
             raise RuntimeError(f"import failed: {process.stdout.read() if process.stdout else ''!r}")
         check = subprocess.run([POWBUREAU, "--db", url, "verify"], capture_output=True, text=True)
-        return {"db": db, "persons": persons, "seconds": round(seconds, 2),
-                "persons_per_s": round(persons / seconds), "peak_rss_mb": round(peak / 2**20),
-                "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200]}
+        return {
+            "db": db,
+            "persons": persons,
+            "seconds": round(seconds, 2),
+            "persons_per_s": round(persons / seconds),
+            "peak_rss_mb": round(peak / 2**20),
+            "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200],
+        }
     finally:
         if schema is not None:
             with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
@@ -96,8 +102,11 @@ def main() -> None:
     for persons in args.persons:
         for db in args.db:
             r = run(db, persons)
-            print(f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
-                  f"| {r['peak_rss_mb']} | {r['verify']} |", flush=True)
+            print(
+                f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
+                f"| {r['peak_rss_mb']} | {r['verify']} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from powbureau.cli_inquiries import inquiry_app
+from powbureau.cli_tracing import trace_app
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
 from powbureau.services import intake, integrity, registry
@@ -40,6 +42,8 @@ place_app = typer.Typer(help="Places of detention.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(place_app, name="place")
+app.add_typer(trace_app, name="trace")
+app.add_typer(inquiry_app, name="inquiry")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

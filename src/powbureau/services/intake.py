@@ -26,11 +26,14 @@ from powbureau.interchange.csvfiles import csv_writer, protect_cell
 from powbureau.services.intake_rows import (
     CHUNK,
     DERIVED_REF,
+    REPORT_COLUMNS,
     Prepared,
     Refused,
     RowError,
+    extra_columns,
     prepared_stream,
 )
+from powbureau.store.import_ledger import ImportLedger
 from powbureau.store.uow import UnitOfWork
 
 __all__ = [
@@ -127,9 +130,10 @@ def import_persons(
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic GC only costs time
     try:
         with uow:
+            ledger = ImportLedger(uow.connection)
             for header, chunk in stream:
                 if reject_writer is not None and summary.rows == 0:
-                    reject_writer.writerow(["line", "errors", *header])
+                    reject_writer.writerow([*REPORT_COLUMNS, *header])
                 good: list[Prepared] = []
                 for _line, item in chunk:
                     summary.rows += 1
@@ -137,7 +141,7 @@ def import_persons(
                         _reject(summary, item.errors, item.cells, reject_writer, max_errors)
                     else:
                         good.append(item)
-                good = _drop_duplicates(uow, summary, good, source, stamp, reject_writer, max_errors)
+                good = _drop_duplicates(ledger, summary, good, reject_writer, max_errors)
                 if good:
                     _write_chunk(
                         uow,
@@ -147,6 +151,7 @@ def import_persons(
                         recorded_by=recorded_by,
                         stamp=stamp,
                         file=path.name,
+                        extra_columns=extra_columns(header),
                     )
                 if progress is not None:
                     progress(summary.rows)
@@ -175,30 +180,23 @@ def _reject(
 
 
 def _drop_duplicates(
-    uow: UnitOfWork,
+    ledger: ImportLedger,
     summary: ImportSummary,
     rows: list[Prepared],
-    source: str,
-    stamp: str,
     writer: Any,
     max_errors: int,
 ) -> list[Prepared]:
     """Refuse a person_ref seen earlier in the same file (in this chunk or before)."""
-    first_line: dict[str, int] = {}
+    earlier = ledger.seen([r.ref for r in rows])
     kept: list[Prepared] = []
-    known = uow.persons.find_refs(source, [r.ref for r in rows])
-    earlier = {pid: uow.persons.get(pid) for pid in set(known.values())}
     for row in rows:
-        reason = None
-        if row.ref in first_line:
-            reason = f"person_ref {row.ref!r} already on line {first_line[row.ref]} of this file"
-        elif row.ref in known and earlier[known[row.ref]]["registered_at"] == stamp:
-            reason = f"person_ref {row.ref!r} appears earlier in this file"
-        if reason is not None:
+        if row.ref in earlier:
+            reason = f"person_ref {row.ref!r} already on line {earlier[row.ref]} of this file"
             _reject(summary, [RowError(row.line, "person_ref", reason)], row.cells, writer, max_errors)
             continue
-        first_line[row.ref] = row.line
+        earlier[row.ref] = row.line
         kept.append(row)
+    ledger.add([(r.ref, r.line) for r in kept])
     return kept
 
 
@@ -211,6 +209,7 @@ def _write_chunk(
     recorded_by: str,
     stamp: str,
     file: str,
+    extra_columns: frozenset[str],
 ) -> None:
     known = uow.persons.find_refs(source, [r.ref for r in rows])
     current = uow.persons.rows(list(set(known.values())))
@@ -220,7 +219,14 @@ def _write_chunk(
         person_id = known.get(row.ref)
         if person_id is None:
             continue
-        events = _corrections(current[person_id], row, source=source, recorded_by=recorded_by, file=file)
+        events = _corrections(
+            current[person_id],
+            row,
+            source=source,
+            recorded_by=recorded_by,
+            file=file,
+            extra_columns=extra_columns,
+        )
         if not events:
             summary.unchanged += 1
             continue
@@ -230,6 +236,10 @@ def _write_chunk(
     summary.registered += len(new_rows)
     uow.events.append([e for r in new_rows for e in r.events], recorded_at=stamp)
     uow.persons.add_rows([r.person_row for r in new_rows], [t for r in new_rows for t in r.ref_rows])
+    uow.matches.add_rows(
+        [r.match_profile for r in new_rows if r.match_profile is not None],
+        [k for r in new_rows for k in r.match_keys],
+    )
     for person_id, events in changed.items():
         history = uow.events.for_person(person_id)
         appended = uow.events.append(events, recorded_at=stamp)
@@ -237,8 +247,19 @@ def _write_chunk(
 
 
 def _corrections(
-    row: Mapping[str, Any], new: Prepared, *, source: str, recorded_by: str, file: str
+    row: Mapping[str, Any],
+    new: Prepared,
+    *,
+    source: str,
+    recorded_by: str,
+    file: str,
+    extra_columns: frozenset[str],
 ) -> list[NewEvent]:
+    """The events that bring a registered person in line with a re-imported row.
+
+    As for the format's own columns, an empty cell in an unknown column the file has
+    erases the value kept from before; a column the file does not have changes nothing.
+    """
     person_id = str(row["id"])
     current = {name: row[name] for name in IDENTITY_FIELDS}
     changes = identity_changes(current, new.fields)
@@ -246,7 +267,7 @@ def _corrections(
     extra_changes = {
         k: [extra_now.get(k), new.extra.get(k)]
         for k in sorted(set(extra_now) | set(new.extra))
-        if extra_now.get(k) != new.extra.get(k) and k in new.extra
+        if extra_now.get(k) != new.extra.get(k) and (k in new.extra or k in extra_columns)
     }
     if not changes and not extra_changes:
         return []

@@ -30,12 +30,25 @@ from powbureau.domain.people import (
 )
 from powbureau.domain.registry import new_person_id, registration_events
 from powbureau.interchange.csvfiles import open_csv, unprotect_cell
+from powbureau.store.match_index import state_match_rows
 from powbureau.store.repositories import person_tuple, ref_tuples
 
-__all__ = ["CHUNK", "DERIVED_REF", "Prepared", "RowError", "prepare_chunks", "prepared_stream"]
+__all__ = [
+    "CHUNK",
+    "DERIVED_REF",
+    "REPORT_COLUMNS",
+    "Prepared",
+    "RowError",
+    "extra_columns",
+    "prepare_chunks",
+    "prepared_stream",
+]
 
 CHUNK = 2000
 DERIVED_REF = "#"
+#: The columns a reject file puts before the row's own cells; an import drops them, so a
+#: corrected reject file can be imported as it is.
+REPORT_COLUMNS = ("rejected_line", "rejected_because")
 _KNOWN = frozenset(FORMAT_COLUMNS) | frozenset(IDENTITY_FIELDS)
 _WORKER_MIN_BYTES = 4 << 20
 
@@ -64,6 +77,8 @@ class Prepared:
     events: list[NewEvent]
     person_row: tuple[Any, ...]
     ref_rows: list[tuple[str, str, str]]
+    match_profile: tuple[str, ...] | None
+    match_keys: list[tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,11 @@ class Refused:
 
     cells: list[str]
     errors: list[RowError]
+
+
+def extra_columns(header: Sequence[str]) -> frozenset[str]:
+    """The header's unknown columns: kept with each person as written."""
+    return frozenset(n for n in header if n not in _KNOWN and n != "person_ref" and n not in REPORT_COLUMNS)
 
 
 class _RowParser:
@@ -83,7 +103,8 @@ class _RowParser:
         self.width = len(header)
         self.ref_at = header.index("person_ref") if "person_ref" in header else None
         self.known = [(i, n) for i, n in enumerate(header) if n in _KNOWN]
-        self.extra = [(i, n) for i, n in enumerate(header) if n not in _KNOWN and n != "person_ref"]
+        unknown = extra_columns(header)
+        self.extra = [(i, n) for i, n in enumerate(header) if n in unknown]
         self.source, self.recorded_by, self.file, self.stamp = source, recorded_by, file, stamp
 
     def parse(self, line: int, cells: list[str]) -> Prepared | Refused:
@@ -131,7 +152,10 @@ class _RowParser:
             recorded_at=self.stamp,
             recorded_by=self.recorded_by,
         )
-        return Prepared(line, ref, fields, extra, cells, events, person_tuple(state), ref_tuples(state))
+        profile, keys = state_match_rows(state)
+        return Prepared(
+            line, ref, fields, extra, cells, events, person_tuple(state), ref_tuples(state), profile, keys
+        )
 
 
 def prepare_chunks(
@@ -144,19 +168,30 @@ def prepare_chunks(
             csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
         )
         chunk: list[tuple[int, Prepared | Refused]] = []
+        yielded = False
         for line, cells in csv_file.rows:
             chunk.append((line, parser.parse(line, cells)))
             if len(chunk) == CHUNK:
                 yield csv_file.header, chunk
-                chunk = []
-        yield csv_file.header, chunk
+                chunk, yielded = [], True
+        if chunk or not yielded:  # an empty file still hands over its header
+            yield csv_file.header, chunk
     finally:
         csv_file.close()
 
 
 def _produce(
-    send: Connection, path: Path, encoding: str | None, source: str, recorded_by: str, stamp: str
+    send: Connection,
+    receive: Connection,
+    path: Path,
+    encoding: str | None,
+    source: str,
+    recorded_by: str,
+    stamp: str,
 ) -> None:
+    # Close the child's copy of the reading end: while it is open, a killed importer leaves
+    # the pipe a reader, send() blocks on a full pipe forever and the worker is orphaned.
+    receive.close()
     try:
         for item in prepare_chunks(
             path, encoding=encoding, source=source, recorded_by=recorded_by, stamp=stamp
@@ -185,7 +220,7 @@ def prepared_stream(
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_produce, args=(send, path, encoding, source, recorded_by, stamp), daemon=True
+        target=_produce, args=(send, receive, path, encoding, source, recorded_by, stamp), daemon=True
     )
     worker.start()
     send.close()

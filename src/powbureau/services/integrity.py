@@ -9,6 +9,7 @@ from typing import Any
 
 from powbureau.domain.events import GENESIS_HASH, Event, event_hash
 from powbureau.domain.lifecycle import replay
+from powbureau.store.match_index import row_match_rows
 from powbureau.store.repositories import projection_row
 from powbureau.store.uow import UnitOfWork
 
@@ -112,6 +113,50 @@ def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
         report.problems.append(f"reference {ref[0]}:{ref[1]}: names {ref[2]}, who has no events")
 
 
+#: Above this many persons, the keys of a regular sample are looked up one by one; the
+#: profiles of all are compared, and the number of keys must match exactly.
+_KEY_CHECKS = 200_000
+
+
+def _check_match_index(uow: UnitOfWork, report: VerifyReport) -> None:
+    """Recompute every person's tracing profile and keys from his projection and compare."""
+    stored = uow.matches.scan_profiles()
+    current = next(stored, None)
+    expected_keys, sample, seen = 0, [], 0
+    step = max(1, report.persons // _KEY_CHECKS)
+    for row in uow.persons.scan():
+        profile, keys = row_match_rows(row)
+        if profile is None:
+            continue
+        if current is None or current[0] > profile[0]:
+            report.problems.append(f"person {profile[0]}: tracing keys missing (run `powbureau init`?)")
+            return
+        if current[0] < profile[0]:
+            report.problems.append(f"person {current[0]}: tracing keys of a merged or unknown person")
+            return
+        if current != profile:
+            report.problems.append(
+                f"person {profile[0]}: stored tracing profile {current!r}, his record gives {profile!r}"
+            )
+            return
+        expected_keys += len(keys)
+        if seen % step == 0:
+            sample.extend(keys)
+        seen += 1
+        current = next(stored, None)
+    if current is not None:
+        report.problems.append(f"person {current[0]}: tracing keys of a merged or unknown person")
+        return
+    missing = uow.matches.missing_keys(sample)
+    if missing:
+        key, _custody, person_id = missing[0]
+        report.problems.append(f"person {person_id}: tracing key {key!r} is missing")
+        return
+    stored_keys = uow.matches.key_count()
+    if stored_keys != expected_keys:
+        report.problems.append(f"{stored_keys} tracing keys are stored; the persons give {expected_keys}")
+
+
 def verify_registry(*, uow: UnitOfWork) -> VerifyReport:
     """Recompute the chain over every stored column and rebuild the projections.
 
@@ -123,4 +168,6 @@ def verify_registry(*, uow: UnitOfWork) -> VerifyReport:
         _check_chain(uow.events.scan(), report, uow.events.head())
         if report.ok:
             _check_projections(uow, report)
+        if report.ok:
+            _check_match_index(uow, report)
     return report

@@ -10,7 +10,7 @@ from typing import Any
 
 from powbureau.domain.errors import InvalidInput, RuleViolation
 from powbureau.domain.events import Event, EventKind, NewEvent, canonical_json
-from powbureau.domain.lifecycle import PersonState, check_entry, replay
+from powbureau.domain.lifecycle import PersonState, check_entry, replay, state_before
 from powbureau.domain.people import IDENTITY_FIELDS, validate_identity
 from powbureau.domain.registry import identity_changes, new_person_id, registration_events
 from powbureau.store.uow import UnitOfWork
@@ -132,6 +132,15 @@ def _append_for(
     """Append events for one person and save his projection, guarding his version."""
     history = uow.events.for_person(person_id)
     version = len(history)
+    _check_version(uow, person_id, version, expected_version)
+    sealed = uow.events.append(new)
+    state = replay(person_id, [*history, *sealed])
+    uow.persons.save(state, expected_version=version)
+    return sealed, state
+
+
+def _check_version(uow: UnitOfWork, person_id: str, version: int, expected_version: int | None) -> None:
+    """Refuse a change made on a version of the person that is no longer current."""
     if expected_version is not None and expected_version != version:
         row = uow.persons.get(person_id)
         from powbureau.domain.errors import ConcurrentModification
@@ -141,10 +150,6 @@ def _append_for(
             f"(now version {version}, you had version {expected_version}); "
             "reload and enter your change again"
         )
-    sealed = uow.events.append(new)
-    state = replay(person_id, [*history, *sealed])
-    uow.persons.save(state, expected_version=version)
-    return sealed, state
 
 
 def record_event(
@@ -188,6 +193,8 @@ def record_event(
     with uow:
         person_id = uow.persons.resolve(ref)
         history = uow.events.for_person(person_id)
+        # The version first: the rules below judge a state the caller may not have seen.
+        _check_version(uow, person_id, len(history), expected_version)
         state = replay(person_id, history)
         payload: dict[str, Any] = {}
         if note:
@@ -211,7 +218,7 @@ def record_event(
                 raise InvalidInput("field changes go with identity_corrected", field="changes")
             check_state = state
             if corrects is not None:
-                check_state = replay(person_id, [e for e in history if e.id != corrects])
+                check_state = state_before(person_id, history, corrects)
             warnings = check_entry(
                 check_state, kind=kind, occurred_on=occurred_on, source=source, today=_today()
             )

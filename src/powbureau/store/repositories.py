@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from powbureau.domain.errors import (
     AmbiguousReference,
@@ -22,6 +22,9 @@ from powbureau.domain.errors import (
 from powbureau.domain.events import Event, NewEvent, seal, utc_now
 from powbureau.domain.lifecycle import PersonState
 from powbureau.domain.people import IDENTITY_FIELDS
+from powbureau.store.bulk import chunks as _chunks
+from powbureau.store.bulk import insert_many as _insert_many
+from powbureau.store.match_index import MatchIndex
 from powbureau.store.tables import chain_head, events, person_refs, persons, places
 
 __all__ = ["EventLog", "PersonRepository", "PlaceRepository", "projection_row"]
@@ -125,8 +128,8 @@ class EventLog:
     def scan(self, *, order_by_person: bool = False, batch: int = 5000) -> Iterator[Event]:
         """Every stored event, streamed, by id or grouped by person."""
         order = (_ordered(self._conn, events.c.person_id), events.c.id) if order_by_person else (events.c.id,)
-        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
-            select(events).order_by(*order)
+        result = self._conn.execute(
+            select(events).order_by(*order).execution_options(stream_results=True, yield_per=batch)
         )
         for row in result:
             yield Event(**row._mapping)
@@ -144,19 +147,27 @@ class EventLog:
 
 
 class PersonRepository:
-    """The ``persons`` projection and the external references that name persons."""
+    """The ``persons`` projection and the external references that name persons.
+
+    :meth:`add` and :meth:`save` also write the person's tracing keys
+    (``store/match_index.py``) in the same transaction; bulk intake, which calls
+    :meth:`add_rows`, writes the keys it prepared with ``uow.matches.add_rows``.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._matches = MatchIndex(connection)
 
     def add(self, states: Iterable[PersonState]) -> None:
-        """Insert the projection rows and external references of new persons."""
+        """Insert the projection rows, external references and tracing keys of new persons."""
         rows: list[tuple[Any, ...]] = []
         refs: list[tuple[str, str, str]] = []
+        states = list(states)
         for state in states:
             rows.append(person_tuple(state))
             refs.extend(ref_tuples(state))
         self.add_rows(rows, refs)
+        self._matches.add(states)
 
     def add_rows(self, rows: Sequence[tuple[Any, ...]], refs: Sequence[tuple[str, str, str]]) -> None:
         """Insert prepared projection and reference rows (see :func:`person_tuple`)."""
@@ -184,6 +195,7 @@ class PersonRepository:
             )
         known = {(s, r) for s, r in self.refs_of(state.person_id)}
         _insert_many(self._conn, person_refs, [t for t in ref_tuples(state) if (t[1], t[0]) not in known])
+        self._matches.replace(state)
 
     def get(self, person_id: str) -> Mapping[str, Any]:
         """A person's projection row."""
@@ -274,7 +286,7 @@ class PersonRepository:
                 .where(person_refs.c.source == source)
                 .order_by(person_refs.c.person_ref)
             )
-        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        result = self._conn.execute(query.execution_options(stream_results=True, yield_per=batch))
         for row in result:
             yield dict(row._mapping)
 
@@ -285,8 +297,8 @@ class PersonRepository:
             if by_person
             else (person_refs.c.source, person_refs.c.person_ref)
         )
-        result = self._conn.execution_options(stream_results=True, yield_per=batch).execute(
-            select(person_refs).order_by(*order)
+        result = self._conn.execute(
+            select(person_refs).order_by(*order).execution_options(stream_results=True, yield_per=batch)
         )
         for row in result:
             yield row.source, row.person_ref, row.person_id
@@ -395,22 +407,3 @@ def _event_tuple(e: Event) -> tuple[Any, ...]:
         e.prev_hash,
         e.hash,
     )
-
-
-def _insert_many(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows given as tuples in the table's column order, with the driver's executemany.
-
-    Bulk intake spends most of its time here; going below SQLAlchemy's per-row parameter
-    processing roughly doubles its speed.
-    """
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(c.name for c in table.columns)
-    marks = ", ".join([mark] * len(table.columns))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -19,8 +19,18 @@ from sqlalchemy import (
 )
 
 from powbureau.domain.people import IDENTITY_FIELDS
+from powbureau.matching.profile import PROFILE_COLUMNS
 
-__all__ = ["chain_head", "events", "metadata", "person_refs", "persons", "places"]
+__all__ = [
+    "chain_head",
+    "events",
+    "match_keys",
+    "match_profiles",
+    "metadata",
+    "person_refs",
+    "persons",
+    "places",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -95,4 +105,25 @@ places = Table(
     Column("capacity", Integer),
     Column("address", Text),
     Column("created_at", String(32), nullable=False),
+)
+
+# Tracing: derived from the persons projection in the same transaction (store/match_index.py);
+# merged-away records have none. WITHOUT ROWID on SQLite: the primary key is the table.
+match_profiles = Table(
+    "match_profiles",
+    metadata,
+    Column("person_id", String(32), primary_key=True),
+    Column("custody", String(8), nullable=False),
+    *(Column(name, Text, nullable=False) for name in PROFILE_COLUMNS[2:]),
+    sqlite_with_rowid=False,
+)
+Index("ix_match_profiles_custody", match_profiles.c.custody, match_profiles.c.surname)
+
+match_keys = Table(
+    "match_keys",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("custody", String(8), primary_key=True),
+    Column("person_id", String(32), primary_key=True),
+    sqlite_with_rowid=False,
 )

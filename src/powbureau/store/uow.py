@@ -5,10 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine, RootTransaction, select
 
 from powbureau.store.db import WRITE
+from powbureau.store.inquiries import CaseRepository
+from powbureau.store.match_index import MatchIndex
 from powbureau.store.repositories import EventLog, PersonRepository, PlaceRepository
+from powbureau.store.tables import chain_head
 
 __all__ = ["SqlUnitOfWork", "UnitOfWork"]
 
@@ -19,6 +22,8 @@ class UnitOfWork(Protocol):
     persons: PersonRepository
     events: EventLog
     places: PlaceRepository
+    cases: CaseRepository
+    matches: MatchIndex
 
     def __enter__(self) -> Self: ...
 
@@ -28,6 +33,9 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    @property
+    def connection(self) -> Connection: ...
 
     def commit(self) -> None: ...
 
@@ -45,6 +53,8 @@ class SqlUnitOfWork:
     persons: PersonRepository
     events: EventLog
     places: PlaceRepository
+    cases: CaseRepository
+    matches: MatchIndex
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -56,11 +66,21 @@ class SqlUnitOfWork:
         conn = self._engine.connect()
         if self._write:
             conn = conn.execution_options(**{WRITE: True})
+        elif conn.dialect.name == "postgresql":
+            # A reader sees one snapshot (verify compares several tables; under READ COMMITTED
+            # a concurrent append between its queries looks like tampering).
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         self._conn = conn
         self._tx = conn.begin()
+        if self._write and conn.dialect.name == "postgresql":
+            # Lock the chain head now, as BEGIN IMMEDIATE does on SQLite: what a writer reads
+            # before appending (known references, versions) cannot go stale under it.
+            conn.execute(select(chain_head.c.id).where(chain_head.c.id == 1).with_for_update())
         self.persons = PersonRepository(conn)
         self.events = EventLog(conn)
         self.places = PlaceRepository(conn)
+        self.cases = CaseRepository(conn)
+        self.matches = MatchIndex(conn)
         return self
 
     def __exit__(

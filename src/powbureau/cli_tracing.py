@@ -1,0 +1,137 @@
+"""``powbureau trace``: who in our custody may be the man a family asks about.
+
+``trace name`` takes what a mother writes ("Дима Коваленко 2001") and any field as an
+option; ``trace batch`` reads inquiries.csv and writes trace-results.csv. Both store
+nothing. The conventions are those of ``cli.py``: standard output carries only the
+result, errors exit 1 without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from powbureau.domain.people import display_name
+from powbureau.matching import Candidate, parse_birth, query_from_text
+
+__all__ = ["trace_app"]
+
+trace_app = typer.Typer(help="Trace: who in our custody may be the man asked about.", no_args_is_help=True)
+
+
+def _candidate_json(rank: int, c: Candidate, row: dict[str, Any] | None) -> dict[str, Any]:
+    row = row or {}
+    return {
+        "rank": rank,
+        "person_id": c.person_id,
+        "person_ref": c.person_ref or c.person_id,
+        "probability": round(c.probability, 4),
+        "weight": round(c.weight, 2),
+        "name": display_name(row) if row else None,
+        "birth_date": row.get("birth_date"),
+        "status": row.get("status"),
+        "status_on": row.get("status_on"),
+        "agreed": list(c.agreed),
+        "disagreed": list(c.disagreed),
+        "missing": list(c.missing),
+        "names_only": c.names_only,
+        "cannot_tell_apart": list(c.cannot_tell_apart),
+        "separating": list(c.separating),
+        "possible_duplicates": list(c.possible_duplicates),
+        "notes": list(c.notes),
+    }
+
+
+@trace_app.command("name")
+def trace_name(
+    text: Annotated[str, typer.Argument(help='Free text as written: "Дима Коваленко 2001".')] = "",
+    surname: Annotated[str | None, typer.Option(help="Surname, any script.")] = None,
+    given_name: Annotated[str | None, typer.Option(help="Given name, full or diminutive.")] = None,
+    patronymic: Annotated[str | None, typer.Option(help="Patronymic.")] = None,
+    born: Annotated[str | None, typer.Option(help="Birth date: 2001, 2001-03, 14.03.2001.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit as written (в/ч 12345).")] = None,
+    service_number: Annotated[str | None, typer.Option(help="Service number.")] = None,
+    mother_name: Annotated[str | None, typer.Option(help="Mother's name.")] = None,
+    father_name: Annotated[str | None, typer.Option(help="Father's given name.")] = None,
+    last_seen_on: Annotated[str | None, typer.Option(help="When he was last heard of (ISO date).")] = None,
+    last_seen_place: Annotated[str | None, typer.Option(help="Where he was last heard of.")] = None,
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How many candidates at most.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Rank the persons in our custody (now or before) who may be the man asked about."""
+    from powbureau.cli import _escape, _print_json, _refusals, _uow, out
+    from powbureau.services import tracing
+
+    with _refusals():
+        query = query_from_text(
+            text,
+            surname=surname,
+            given_name=given_name,
+            patronymic=patronymic,
+            birth_date=parse_birth(born) if born else None,
+            unit=unit,
+            service_number=service_number,
+            mother_name=mother_name,
+            father_name=father_name,
+            last_seen_on=parse_birth(last_seen_on) if last_seen_on else None,
+            last_seen_place=last_seen_place,
+        )
+        found = tracing.trace_name(uow=_uow(write=False), query=query, top=top)
+        rows = tracing.candidate_records(uow=_uow(write=False), person_ids=[c.person_id for c in found])
+    if as_json:
+        asked = {k: v for k, v in query.__dict__.items() if v}
+        candidates = [_candidate_json(i, c, dict(rows.get(c.person_id, {}))) for i, c in enumerate(found, 1)]
+        _print_json({"query": asked, "candidates": candidates})
+        return
+    if not found:
+        out.print("no candidate: nobody registered in our custody fits this inquiry yet")
+        return
+    table = Table("#", "probability", "person", "name", "born", "status", "why")
+    for i, c in enumerate(found, start=1):
+        row = dict(rows.get(c.person_id, {}))
+        person = c.person_ref if c.person_ref == c.person_id else f"{c.person_ref}\n{c.person_id}"
+        status = " ".join(str(row.get(k) or "") for k in ("status", "status_on")).strip()
+        table.add_row(
+            str(i),
+            f"{c.probability:.4f}",
+            _escape(person),
+            _escape(display_name(row)) if row else "",
+            str(row.get("birth_date") or ""),
+            status,
+            _escape(c.explanation()),
+        )
+    out.print(table)
+
+
+@trace_app.command("batch")
+def trace_batch(
+    file: Annotated[Path, typer.Argument(help="inquiries.csv (shared/formats)")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write trace-results.csv.")],
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How many candidates per inquiry at most.")] = 10,
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Trace every inquiry of inquiries.csv into trace-results.csv; stores nothing."""
+    from powbureau.cli import _print_json, _Progress, _refusals, _uow, out
+    from powbureau.services import tracing
+
+    with _refusals(), _Progress(f"tracing {file.name}") as progress:
+        summary = tracing.trace_batch(
+            uow=_uow(write=False),
+            inquiries_csv=file,
+            top=top,
+            out=out_file,
+            encoding=encoding,
+            progress=progress,
+        )
+    if as_json:
+        _print_json(summary.as_dict())
+        return
+    out.print(
+        f"{summary.file}: {summary.inquiries} inquiries; {summary.with_candidates} with candidates, "
+        f"{summary.confident} confident; {summary.rows} rows written to {json.dumps(summary.out)}"
+    )

@@ -1,0 +1,112 @@
+"""Where candidates come from: the stored keys, behind one interface.
+
+:class:`CandidateIndex` plays the part of Splink's database backend: the engine asks
+it for the profiles stored under an inquiry's keys, for the registry's frequency of a
+surname and for the number of persons matched against. ``store/match_index.py`` is
+the SQL implementation (SQLite and PostgreSQL); :class:`MemoryCandidateIndex` is a
+test double holding profiles in a dict, as httpx ships ``MockTransport``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import final
+
+from powbureau.matching.keys import query_keys, registry_keys
+from powbureau.matching.profile import Profile
+
+__all__ = ["SURNAME_ONLY_LIMIT", "CandidateIndex", "MemoryCandidateIndex"]
+
+#: At most this many namesakes are scored when an inquiry gives nothing but a surname
+#: (or nothing its keys can find): the lowest registry ids, so the answer is stable.
+SURNAME_ONLY_LIMIT = 2000
+
+
+class CandidateIndex(ABC):
+    """The registered persons' profiles, looked up by candidate key."""
+
+    @final
+    def candidates(self, query: Profile, custody: str) -> list[Profile]:
+        """The profiles of everyone stored under one of the inquiry's keys, by registry id.
+
+        When the keys find nobody (or the inquiry has no given name), the persons with
+        the inquiry's surname are taken instead, up to :data:`SURNAME_ONLY_LIMIT`.
+        """
+        ids = set(self._lookup(query_keys(query), custody))
+        if query.surname and (not ids or not query.given):
+            ids.update(self._by_surname(query.surname, custody, SURNAME_ONLY_LIMIT))
+        return self._profiles(sorted(ids))
+
+    @final
+    def surname_count(self, surname: str, custody: str) -> int:
+        """How many current persons of ``custody`` have this surname key."""
+        return self._surname_count(surname, custody) if surname else 0
+
+    @abstractmethod
+    def population(self, custody: str) -> int:
+        """How many current persons of ``custody`` there are."""
+
+    @abstractmethod
+    def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
+        """The ids of persons of ``custody`` stored under any of ``keys``."""
+
+    @abstractmethod
+    def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
+        """Up to ``limit`` ids, lowest first, of persons of ``custody`` with this surname key."""
+
+    @abstractmethod
+    def _profiles(self, ids: Sequence[str]) -> list[Profile]:
+        """The stored profiles of these ids, in the order given."""
+
+    @abstractmethod
+    def _surname_count(self, surname: str, custody: str) -> int:
+        """How many persons of ``custody`` have this surname key."""
+
+
+class MemoryCandidateIndex(CandidateIndex):
+    """Profiles held in memory (tests, small experiments)."""
+
+    def __init__(self, profiles: Iterable[Profile] = ()) -> None:
+        self._by_id: dict[str, Profile] = {}
+        self._keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._surnames: Counter[tuple[str, str]] = Counter()
+        for profile in profiles:
+            self.add(profile)
+
+    def add(self, profile: Profile) -> None:
+        """Store (or replace) one person's profile under its keys."""
+        self.remove(profile.person_id)
+        self._by_id[profile.person_id] = profile
+        for key in registry_keys(profile):
+            self._keys[(key, profile.custody)].add(profile.person_id)
+        self._surnames[(profile.surname, profile.custody)] += 1
+
+    def remove(self, person_id: str) -> None:
+        """Forget a person (merged away, for instance)."""
+        old = self._by_id.pop(person_id, None)
+        if old is None:
+            return
+        for key in registry_keys(old):
+            self._keys[(key, old.custody)].discard(person_id)
+        self._surnames[(old.surname, old.custody)] -= 1
+
+    def population(self, custody: str) -> int:
+        return sum(1 for p in self._by_id.values() if p.custody == custody)
+
+    def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
+        found: set[str] = set()
+        for key in keys:
+            found |= self._keys.get((key, custody), set())
+        return found
+
+    def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
+        found = (p.person_id for p in self._by_id.values() if (p.surname, p.custody) == (surname, custody))
+        return sorted(found)[:limit]
+
+    def _profiles(self, ids: Sequence[str]) -> list[Profile]:
+        return [self._by_id[i] for i in ids]
+
+    def _surname_count(self, surname: str, custody: str) -> int:
+        return self._surnames[(surname, custody)]

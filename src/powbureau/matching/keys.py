@@ -1,0 +1,127 @@
+"""Candidate (blocking) keys: few per registered person, many per inquiry.
+
+A registered person is stored under a handful of keys (``registry_keys``), each a
+combination of his canonical names and birth date. An inquiry asks for every key its
+man could have been stored under (``query_keys``): its own, and those its likely
+mistakes lead to. Writing variants on the inquiry's side costs nothing in storage, so
+a typo in the surname, a day and month swapped or a year off by one still meet:
+
+* ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
+  with each given-name id (diminutives and both languages meet on the ids);
+* ``y:surname|year``: surname and birth year (inquiry: the year and its neighbours);
+* ``d:given|date``: given name and full birth date (inquiry: swapped, one digit off,
+  a year off): finds him when the surname is badly mistyped;
+* ``p:given|father|year``: given name, father's name and birth year;
+* ``sn:digits``: the digits of the service number (inquiry: one digit off).
+"""
+
+from __future__ import annotations
+
+import calendar
+from functools import lru_cache
+from typing import Final
+
+from powbureau.matching.profile import Profile
+
+__all__ = ["date_variants", "query_keys", "registry_keys", "surname_edits"]
+
+#: The alphabet of the names layer's canonical Cyrillic form.
+ALPHABET: Final = "абвгдежзиклмнопрстуфхцчш"
+_MIN_SERVICE_DIGITS: Final = 4
+
+
+def registry_keys(profile: Profile) -> list[str]:
+    """The keys a registered person is stored under (sorted, no repeats)."""
+    s, given, birth = profile.surname, profile.given, profile.birth
+    keys = [f"n:{s}|{g}" for g in given] if s else []
+    if birth:
+        year = birth[:4]
+        if s:
+            keys.append(f"y:{s}|{year}")
+        if len(birth) == 10:
+            keys.extend(f"d:{g}|{birth}" for g in given)
+        keys.extend(f"p:{g}|{f}|{year}" for g in given for f in profile.patronymic)
+    if profile.service:
+        digits = profile.service.partition("|")[2]
+        if len(digits) >= _MIN_SERVICE_DIGITS:
+            keys.append(f"sn:{digits}")
+    return sorted(set(keys))
+
+
+def query_keys(profile: Profile) -> list[str]:
+    """Every key the man an inquiry describes may be stored under (sorted, no repeats)."""
+    keys: set[str] = set()
+    s, given, year = profile.surname, profile.given, profile.birth[:4]
+    years = _years(year)
+    if s:
+        spellings = surname_edits(s)
+        keys.update(f"n:{v}|{g}" for v in spellings for g in given)
+        keys.update(f"y:{s}|{y}" for y in years)
+    if len(profile.birth) == 10:
+        keys.update(f"d:{g}|{d}" for d in date_variants(profile.birth) for g in given)
+    keys.update(f"p:{g}|{f}|{y}" for g in given for f in profile.patronymic for y in years)
+    digits = profile.service.partition("|")[2]
+    if len(digits) >= _MIN_SERVICE_DIGITS:
+        keys.update(f"sn:{d}" for d in _digit_variants(digits))
+    return sorted(keys)
+
+
+def _years(year: str) -> list[str]:
+    if not year:
+        return []
+    y = int(year)
+    return [f"{y + d:04d}" for d in (-1, 0, 1) if 1 <= y + d <= 9999]
+
+
+@lru_cache(maxsize=4096)
+def surname_edits(key: str) -> frozenset[str]:
+    """The key and every string one edit away (delete, transpose, replace, insert).
+
+    Only single-word keys of four letters or more are varied: shorter ones would
+    pair too many strangers, and compound surnames match on their whole key.
+    """
+    if " " in key or len(key) < 4:
+        return frozenset({key})
+    out = {key}
+    for i in range(len(key)):
+        out.add(key[:i] + key[i + 1 :])
+        if i + 1 < len(key):
+            out.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
+        out.update(key[:i] + c + key[i + 1 :] for c in ALPHABET)
+    for i in range(len(key) + 1):
+        out.update(key[:i] + c + key[i:] for c in ALPHABET)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def date_variants(iso: str) -> frozenset[str]:
+    """A full date, its day and month swapped, one digit changed, and the year off by one.
+
+    Examples:
+        >>> "1994-07-03" in date_variants("1994-03-07") and "1995-03-07" in date_variants("1994-03-07")
+        True
+    """
+    out = {iso}
+    digits = iso.replace("-", "")
+    for i, old in enumerate(digits):
+        for new in "0123456789":
+            if new != old:
+                _add_date(out, digits[:i] + new + digits[i + 1 :])
+    y, m, d = digits[:4], digits[4:6], digits[6:]
+    _add_date(out, y + d + m)
+    for dy in (-1, 1):
+        _add_date(out, f"{int(y) + dy:04d}{m}{d}")
+    return frozenset(out)
+
+
+def _add_date(out: set[str], digits: str) -> None:
+    y, m, d = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    if y >= 1 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
+        out.add(f"{y:04d}-{m:02d}-{d:02d}")
+
+
+def _digit_variants(digits: str) -> list[str]:
+    out = [digits]
+    for i, old in enumerate(digits):
+        out.extend(digits[:i] + new + digits[i + 1 :] for new in "0123456789" if new != old)
+    return out

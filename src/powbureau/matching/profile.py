@@ -1,0 +1,283 @@
+"""A person's or an inquiry's comparison values: names as keys, dates, unit, numbers, places.
+
+A :class:`Profile` is computed once per registration (and stored, see
+``store/match_index.py``) and once per inquiry, so that scoring never reads raw names.
+Names go through :mod:`powbureau.names`; the rest is normalised here. Pure code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Final, NamedTuple
+
+from powbureau.domain.dates import parse_partial_date
+from powbureau.domain.errors import InvalidInput
+from powbureau.names import (
+    given_name_keys,
+    parse_full_name,
+    patronymic_keys,
+    phonetic_key,
+    surname_key,
+    to_cyrillic,
+)
+from powbureau.names.keys import is_known_given, is_patronymic
+
+__all__ = [
+    "PROFILE_COLUMNS",
+    "Profile",
+    "capture_place_key",
+    "normal_date",
+    "profile_from_fields",
+    "profile_from_row",
+    "profile_row",
+    "service_number_key",
+    "unit_key",
+]
+
+
+class Profile(NamedTuple):
+    """Normalised comparison values; an empty string or tuple means "not known".
+
+    For a registered person ``captured_on`` and ``capture_place`` are those of his
+    capture; for an inquiry they hold when and where he was last seen. (A named tuple:
+    one is built for every registration, and a tuple is the cheapest to build.)
+    """
+
+    person_id: str = ""
+    custody: str = ""
+    surname: str = ""  # names.surname_key: one value for every spelling and both sexes
+    given: tuple[str, ...] = ()  # names.given_name_keys, sorted
+    patronymic: tuple[str, ...] = ()  # father's-name ids of the patronymic and father's name
+    birth: str = ""  # ISO 8601, full or partial
+    unit: str = ""  # "kind:number" (":number" when the kind is not said)
+    service: str = ""  # "letters|digits"
+    mother_given: tuple[str, ...] = ()
+    mother_surname: str = ""
+    captured_on: str = ""
+    capture_place: str = ""  # consonant skeleton of the place's name
+
+
+PROFILE_COLUMNS: tuple[str, ...] = Profile._fields
+
+
+def profile_row(profile: Profile) -> tuple[str, ...]:
+    """The profile as a row of text cells (tuples joined by spaces), in column order."""
+    p = profile
+    return (
+        p.person_id,
+        p.custody,
+        p.surname,
+        " ".join(p.given),
+        " ".join(p.patronymic),
+        p.birth,
+        p.unit,
+        p.service,
+        " ".join(p.mother_given),
+        p.mother_surname,
+        p.captured_on,
+        p.capture_place,
+    )
+
+
+def profile_from_row(row: tuple[str | None, ...] | Mapping[str, str | None]) -> Profile:
+    """Read back a row written by :func:`profile_row` (a tuple or a mapping)."""
+    cells = [row[n] for n in PROFILE_COLUMNS] if isinstance(row, Mapping) else row
+    pid, custody, surname, given, fathers, birth, unit, service, mother, maiden, on, place = (
+        c or "" for c in cells
+    )
+    return Profile(
+        pid,
+        custody,
+        surname,
+        _split(given),
+        _split(fathers),
+        birth,
+        unit,
+        service,
+        _split(mother),
+        maiden,
+        on,
+        place,
+    )
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(cell.split(" ")) if cell else ()
+
+
+def profile_from_fields(
+    fields: Mapping[str, str | None], *, person_id: str = "", custody: str = "", inquiry: bool = False
+) -> Profile:
+    """The comparison values of identity fields (persons.csv or inquiries.csv columns).
+
+    Args:
+        fields: cells by column name; for an inquiry ``last_seen_on`` and
+            ``last_seen_place`` take the place of ``captured_on`` and ``capture_place``.
+        inquiry: read the inquiry's columns for the last news.
+
+    Examples:
+        >>> p = profile_from_fields({"surname": "Коваленко", "given_name": "Дима", "unit": "в/ч 12345"})
+        >>> p.given, p.unit
+        (('дмитрий',), 'вч:12345')
+    """
+    get = fields.get  # every registration passes here: plain lookups, cached helpers
+    mother = get("mother_name") or ""
+    mother_given, mother_surname = _mother(mother) if mother.strip() else ((), "")
+    seen_on, seen_place = ("last_seen_on", "last_seen_place") if inquiry else ("captured_on", "capture_place")
+    return Profile(
+        person_id,
+        custody,
+        _surname(get("surname") or ""),
+        _given(get("given_name") or ""),
+        _fathers(get("patronymic") or "", get("father_name") or ""),
+        normal_date(get("birth_date") or ""),
+        unit_key(get("unit") or ""),
+        service_number_key(get("service_number") or ""),
+        mother_given,
+        mother_surname,
+        normal_date(get(seen_on) or ""),
+        capture_place_key(get(seen_place) or ""),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _surname(text: str) -> str:
+    return surname_key(text) if text.strip() else ""
+
+
+@lru_cache(maxsize=1 << 15)
+def _given(text: str) -> tuple[str, ...]:
+    return tuple(sorted(k for k in given_name_keys(text) if k)) if text.strip() else ()
+
+
+@lru_cache(maxsize=1 << 15)
+def _fathers(patronymic: str, father: str) -> tuple[str, ...]:
+    ids: set[str] = set()
+    if patronymic.strip():
+        ids |= patronymic_keys(patronymic)
+    if father.strip():
+        ids |= given_name_keys(father)
+    return tuple(sorted(k for k in ids if k))
+
+
+@lru_cache(maxsize=1 << 15)
+def _mother_word(word: str) -> tuple[str, tuple[str, ...], str]:
+    """One word of a mother's name: ("patronymic" | "given" | "surname", given ids, surname key)."""
+    if is_patronymic(word)[0]:
+        return "patronymic", (), ""
+    if is_known_given(word):
+        return "given", _given(word), ""
+    return "surname", (), _surname(word)
+
+
+def _mother(text: str) -> tuple[tuple[str, ...], str]:
+    """Her given-name ids and surname key, word by word (every word's role is cached).
+
+    ``parse_full_name`` would weigh every order of the words; for the mother's column,
+    written on every registration, knowing which word is a given name is enough.
+    """
+    words = text.replace(",", " ").split()
+    if len(words) == 1:
+        return _given(words[0]), ""
+    roles = [_mother_word(w) for w in words]
+    given = next((ids for role, ids, _ in roles if role == "given"), ())
+    surname = next((key for role, _, key in roles if role == "surname"), "")
+    if not given:
+        name = parse_full_name(text)
+        return _given(name.given_name or ""), _surname(name.surname or "")
+    return given, surname
+
+
+@lru_cache(maxsize=1 << 16)
+def normal_date(text: str) -> str:
+    """An ISO 8601 date as the registry writes it, or "" when empty or unreadable."""
+    if not text.strip():
+        return ""
+    try:
+        return str(parse_partial_date(text))
+    except InvalidInput:
+        return ""
+
+
+_UNIT_KINDS: Final = (  # (kind, words that name it), checked in this order
+    ("полк", ("полк", "regiment", "regt", "pulk", "polk")),
+    ("див", ("дивиз", "дивіз", "division", "div.")),
+    ("бр", ("бригад", "brigade", "bde", "brygad")),
+    ("бат", ("батальон", "батальйон", "battalion", "bn")),
+    ("вч", ("в/ч", "вч", "в. ч", "в.ч", "часть", "частина", "military unit", "v/ch", "w/tsch", "unit")),
+)
+_UNIT_NUMBER: Final = re.compile(r"(?:(?<![^\W\d_])([^\W\d_]))?(\d{1,6})(?!\d)")
+_LOOKALIKE: Final = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+
+
+@lru_cache(maxsize=1 << 14)
+def unit_key(text: str) -> str:
+    """``kind:number`` for a military unit as written in any language.
+
+    Examples:
+        >>> unit_key("в/ч 12345"), unit_key("military unit 12345"), unit_key("1065th Motor Rifle Regiment")
+        ('вч:12345', 'вч:12345', 'полк:1065')
+        >>> unit_key("в/ч А1234") == unit_key("v/ch A1234")
+        True
+    """
+    if not text:
+        return ""
+    low = text.lower()
+    kind = next((k for k, words in _UNIT_KINDS if any(w in low for w in words)), "")
+    match = _UNIT_NUMBER.search(text)
+    if match is None:
+        return f"{kind}:{to_cyrillic(text).replace(' ', '')}" if kind else ""
+    letter, digits = match.groups()
+    prefix = (letter or "").upper().translate(_LOOKALIKE)
+    return f"{kind}:{prefix}{int(digits)}"
+
+
+_DIGITS: Final = re.compile(r"\d+")
+
+
+_NOT_LETTERS: Final = re.compile(r"[\d\W_]+")
+
+
+def service_number_key(text: str) -> str:
+    """``letters|digits`` of a service number; letters read back to Cyrillic.
+
+    Examples:
+        >>> service_number_key("АБ-123456") == service_number_key("AB 123456")
+        True
+    """
+    if not text:
+        return ""
+    digits = "".join(_DIGITS.findall(text))
+    cyr = _letters(_NOT_LETTERS.sub("", text))
+    return f"{cyr}|{digits}" if digits or cyr else ""
+
+
+@lru_cache(maxsize=4096)
+def _letters(letters: str) -> str:
+    return to_cyrillic(letters).replace(" ", "") if letters else ""
+
+
+_PLACE_NOISE: Final = frozenset(
+    (
+        *("р-н", "район", "раион", "р", "н", "г", "м", "с", "п", "пгт", "смт", "село", "селище"),
+        *("поселок", "посёлок", "город", "місто", "біля", "возле", "под", "окрестности"),
+        *("near", "district", "raion", "rayon", "okolo", "area", "vicinity", "of", "village", "town", "city"),
+    )
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def capture_place_key(text: str) -> str:
+    """A consonant skeleton of a place's name, without region and words like "район".
+
+    Examples:
+        >>> capture_place_key("р-н Купянск") == capture_place_key("Kupiansk, Kharkiv Oblast")
+        True
+    """
+    if not text:
+        return ""
+    head = text.split(",")[0].replace("ʼ", "").replace("'", "").replace("’", "")
+    words = [w for w in re.split(r"[\s.]+", head.lower()) if w and w not in _PLACE_NOISE]
+    return phonetic_key(" ".join(words)) if words else ""

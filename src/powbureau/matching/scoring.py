@@ -1,0 +1,177 @@
+"""Fellegi-Sunter scoring and the posterior over "which man, if any".
+
+Each comparison level adds its weight ``log2(m/u)``; a missing field adds nothing.
+The surname's exact level uses the registry's own frequency of that surname as u.
+An inquiry is about at most one man, so the candidates and "not registered" share one
+probability (Bayes over the hypotheses {candidate 1..n, not registered})::
+
+    P(candidate i) = 2^w_i / (K + sum_j 2^w_j),   K = N * p0 / (1 - p0)
+
+where w is the calibrated weight, N the number of persons matched against (at least
+``min_population``) and p0 the prior that the man is not registered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from powbureau.matching.compare import COMPARISONS, FIELD_LABELS, compare_all
+from powbureau.matching.profile import Profile
+from powbureau.matching.settings import MatchSettings
+
+__all__ = ["Candidate", "FieldComparison", "Scorer", "posterior"]
+
+NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldComparison:
+    """How one field of the inquiry compares with the candidate's record."""
+
+    field: str
+    level: str | None  # None: one side does not know it
+    weight: float  # bits of evidence, 0 when missing
+
+    @property
+    def outcome(self) -> str:
+        """``agreed``, ``disagreed`` or ``missing``."""
+        if self.level is None:
+            return "missing"
+        return "agreed" if self.weight > 0 else "disagreed"
+
+    def describe(self) -> str:
+        """For people: "birth date (swap)"."""
+        label = FIELD_LABELS[self.field]
+        return label if self.level is None else f"{label} ({self.level})"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A registered person who may be the man sought, with the reasons.
+
+    Attributes:
+        person_id: registry id.
+        probability: calibrated probability that he is the man sought.
+        weight: calibrated match weight in bits.
+        comparisons: every field's level and weight, in a fixed order.
+        person_ref: his external id (filled in by the service; the registry id if none).
+        cannot_tell_apart: other candidates the details given cannot separate from him.
+        separating: the details that would separate them (``birth date``, ``unit``, ...).
+        possible_duplicates: candidates that are probably the same man registered twice
+            (for a merge review, not "cannot tell apart").
+        names_only: nothing but names agreed, so his probability was capped.
+    """
+
+    person_id: str
+    probability: float
+    weight: float
+    comparisons: tuple[FieldComparison, ...]
+    person_ref: str = ""
+    cannot_tell_apart: tuple[str, ...] = ()
+    separating: tuple[str, ...] = ()
+    possible_duplicates: tuple[str, ...] = ()
+    names_only: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def _fields(self, outcome: str) -> tuple[str, ...]:
+        return tuple(c.describe() for c in self.comparisons if c.outcome == outcome)
+
+    @property
+    def agreed(self) -> tuple[str, ...]:
+        """Fields that agreed, with their level."""
+        return self._fields("agreed")
+
+    @property
+    def disagreed(self) -> tuple[str, ...]:
+        """Fields that disagreed, with their level."""
+        return self._fields("disagreed")
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Fields one side does not know."""
+        return self._fields("missing")
+
+    def explanation(self) -> str:
+        """One line for an officer: what agreed, disagreed, was missing, and any warning."""
+        parts = [
+            "agreed: " + (", ".join(self.agreed) or "nothing"),
+            "disagreed: " + (", ".join(self.disagreed) or "nothing"),
+            "missing: " + (", ".join(self.missing) or "nothing"),
+        ]
+        return "; ".join([*parts, *self.notes])
+
+
+class Scorer:
+    """Turns two profiles into per-field levels and weights with one set of settings."""
+
+    def __init__(self, settings: MatchSettings) -> None:
+        self.settings = settings
+        self._weights: list[dict[str, float]] = []
+        self._tf: list[tuple[float, float] | None] = []
+        for name, levels, _fn in COMPARISONS:
+            comparison = settings.comparison(name)
+            self._weights.append({lv.name: lv.weight for lv in comparison.levels})
+            if comparison.term_frequency:
+                exact, runner_up = comparison.level(levels[0]), comparison.level(levels[1])
+                self._tf.append((exact.m, runner_up.weight))
+            else:
+                self._tf.append(None)
+        surname = settings.comparison("surname")
+        self._surname_u = surname.level(surname.levels[0].name).u if surname.term_frequency else 0.0
+
+    def surname_frequency(self, count: int, population: int) -> float:
+        """The registry's frequency of a surname, smoothed towards the exact level's u."""
+        prior = self.settings.tf_prior_count
+        return (count + prior * self._surname_u) / (population + prior)
+
+    def compare(
+        self, query: Profile, record: Profile, *, surname_frequency: float | None = None, inquiry: bool = True
+    ) -> tuple[FieldComparison, ...]:
+        """Every comparison's level and weight (surname exact: the term-frequency weight)."""
+        levels = compare_all(query, record, inquiry=inquiry)
+        out: list[FieldComparison] = []
+        for i, ((name, _, _), level) in enumerate(zip(COMPARISONS, levels, strict=True)):
+            if level is None:
+                out.append(FieldComparison(name, None, 0.0))
+                continue
+            weight = self._weights[i][level]
+            tf = self._tf[i]
+            if tf is not None and surname_frequency is not None and level == "exact":
+                # the term-frequency weight; never below the next level's (a typo must not outrank)
+                weight = max(math.log2(tf[0] / surname_frequency), tf[1])
+            out.append(FieldComparison(name, level, weight))
+        return tuple(out)
+
+    def total(self, comparisons: Sequence[FieldComparison]) -> float:
+        """The calibrated match weight (bits) of a set of comparisons."""
+        raw = math.fsum(c.weight for c in comparisons)
+        return self.settings.scale * raw + self.settings.offset
+
+    @staticmethod
+    def names_only(comparisons: Sequence[FieldComparison]) -> bool:
+        """True when nothing but names agreed."""
+        return not any(c.weight > 0 for c in comparisons if c.field not in NAME_FIELDS)
+
+
+def posterior(
+    weights: Sequence[float], *, population: int, prior_none: float, min_population: int
+) -> list[float]:
+    """The probability of each candidate, with "none of them" as one more hypothesis.
+
+    Args:
+        weights: calibrated match weights (bits), one per candidate.
+        population: how many persons were matched against.
+        prior_none: prior probability that the man is none of the registered.
+        min_population: the prior is shared among at least this many.
+
+    Returns:
+        One probability per candidate, in the order given (they and "none" sum to 1).
+    """
+    if not weights:
+        return []
+    log2_k = math.log2(max(population, min_population, 1)) + math.log2(prior_none / (1 - prior_none))
+    top = max(log2_k, *weights)
+    denominator = math.fsum([2.0 ** (log2_k - top), *(2.0 ** (w - top) for w in weights)])
+    return [2.0 ** (w - top) / denominator for w in weights]

@@ -1,0 +1,211 @@
+"""Tracing: who in our custody may be the man a family asks about. Stores nothing.
+
+A family inquiry is matched against the persons in our custody now or before (custody
+``ours``), as the contract fixes it. ``trace_batch`` reads inquiries.csv and writes
+trace-results.csv as shared/formats fixes them; every inquiry is answered exactly as it
+would be alone (no statistic depends on the batch).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from powbureau.domain.dates import parse_partial_date
+from powbureau.domain.errors import ImportRejected, InvalidInput
+from powbureau.domain.people import Custody
+from powbureau.interchange.csvfiles import csv_writer, open_csv, protect_cell, unprotect_cell
+from powbureau.matching import Candidate, MatchSettings, TraceQuery, find_candidates
+from powbureau.services.intake_rows import RowError
+from powbureau.store.match_index import SqlCandidateIndex
+from powbureau.store.uow import UnitOfWork
+
+__all__ = ["RESULT_COLUMNS", "TraceBatchSummary", "candidate_records", "trace_batch", "trace_name"]
+
+#: trace-results.csv: the four columns of shared/formats, then the explanation.
+RESULT_COLUMNS = (
+    "query_ref",
+    "rank",
+    "person_ref",
+    "probability",
+    "person_id",
+    "agreed",
+    "disagreed",
+    "missing",
+    "note",
+)
+_QUERY_FIELDS = tuple(TraceQuery.__dataclass_fields__)
+_DATES = ("birth_date", "last_seen_on")
+_MAX_TOP = 1000
+
+
+@dataclass(frozen=True)
+class TraceBatchSummary:
+    """What ``trace batch`` did."""
+
+    file: str
+    out: str
+    inquiries: int
+    with_candidates: int
+    rows: int
+    confident: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return {
+            "file": self.file,
+            "out": self.out,
+            "inquiries": self.inquiries,
+            "with_candidates": self.with_candidates,
+            "rows": self.rows,
+            "confident": self.confident,
+        }
+
+
+def _check_top(top: int) -> None:
+    if not 1 <= top <= _MAX_TOP:
+        raise InvalidInput(f"--top must be between 1 and {_MAX_TOP}", field="top")
+
+
+def _with_refs(found: list[Candidate], index: SqlCandidateIndex) -> list[Candidate]:
+    refs = index.external_refs([c.person_id for c in found])
+    return [replace(c, person_ref=refs.get(c.person_id, c.person_id)) for c in found]
+
+
+def trace_name(
+    *, uow: UnitOfWork, query: TraceQuery, top: int = 10, settings: MatchSettings | None = None
+) -> list[Candidate]:
+    """Rank the persons in our custody (now or before) who may be the man asked about.
+
+    Raises:
+        InvalidInput: the inquiry gives no name and no service number, or ``top`` is
+            out of range.
+    """
+    _check_top(top)
+    if query.is_empty():
+        raise InvalidInput("an inquiry needs a name (or a service number)", field="surname")
+    with uow:
+        index = uow.matches.candidate_index()
+        found = find_candidates(query, index=index, custody=Custody.OURS.value, top=top, settings=settings)
+        return _with_refs(found, index)
+
+
+def candidate_records(*, uow: UnitOfWork, person_ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """The current records of candidates, for showing them to an officer."""
+    with uow:
+        return dict(uow.persons.rows(person_ids))
+
+
+def _read_inquiries(path: Path, encoding: str | None) -> Iterator[tuple[int, str, TraceQuery]]:
+    """Every inquiry of the file, or refuse the file naming every bad row."""
+    source = open_csv(path, encoding=encoding, required=("surname", "given_name"))
+    try:
+        if "query_ref" not in source.header:
+            raise InvalidInput(f"{path.name}, line 1: no query_ref column", field="header")
+        at = {name: i for i, name in enumerate(source.header)}
+        rows: list[tuple[int, str, TraceQuery]] = []
+        errors: list[RowError] = []
+        seen: dict[str, int] = {}
+        for line, cells in source.rows:
+            if len(cells) != len(source.header):
+                errors.append(RowError(line, "*", f"{len(cells)} cells where the header has {len(at)}"))
+                continue
+            values = {n: unprotect_cell(cells[i]).strip() for n, i in at.items() if n in _QUERY_FIELDS}
+            ref = cells[at["query_ref"]].strip()
+            if not ref:
+                errors.append(RowError(line, "query_ref", "empty query_ref"))
+            elif ref in seen:
+                errors.append(RowError(line, "query_ref", f"query_ref {ref!r} already on line {seen[ref]}"))
+            seen.setdefault(ref, line)
+            for name in _DATES:
+                if values.get(name):
+                    try:
+                        parse_partial_date(values[name])
+                    except InvalidInput as exc:
+                        errors.append(RowError(line, name, str(exc)))
+            rows.append((line, ref, TraceQuery(**{k: v or None for k, v in values.items()})))
+        if errors:
+            raise ImportRejected(path.name, errors[:1000], len(errors))
+    finally:
+        source.close()
+    yield from rows
+
+
+def trace_batch(
+    *,
+    uow: UnitOfWork,
+    inquiries_csv: Path,
+    top: int,
+    out: Path,
+    encoding: str | None = None,
+    settings: MatchSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> TraceBatchSummary:
+    """Trace every inquiry of inquiries.csv and write trace-results.csv; stores nothing.
+
+    Args:
+        inquiries_csv: the inquiries (shared/formats).
+        top: at most this many candidates per inquiry.
+        out: where trace-results.csv is written (replaced whole, only when done).
+        progress: called with the number of inquiries traced so far.
+
+    Returns:
+        Counts of inquiries, of those with a candidate, of rows and of confident answers.
+
+    Raises:
+        ImportRejected: a bad row (a date that is not ISO 8601, a repeated query_ref),
+            naming every bad row; nothing is written.
+        InvalidInput: the file cannot be read, or ``top`` is out of range.
+    """
+    _check_top(top)
+    inquiries = list(_read_inquiries(inquiries_csv, encoding))
+    partial = out.with_name(out.name + ".partial")
+    counts = {"with": 0, "rows": 0, "confident": 0}
+    with uow:
+        index = uow.matches.candidate_index()
+        confident_at = (settings or _default()).confident
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv_writer(handle)
+            writer.writerow(RESULT_COLUMNS)
+            for done, (_line, ref, query) in enumerate(inquiries, start=1):
+                found: list[Candidate] = []
+                if not query.is_empty():
+                    found = find_candidates(
+                        query, index=index, custody=Custody.OURS.value, top=top, settings=settings
+                    )
+                    found = _with_refs(found, index)
+                if found:
+                    counts["with"] += 1
+                    counts["confident"] += int(found[0].probability >= confident_at)
+                for rank, c in enumerate(found, start=1):
+                    writer.writerow(_result_row(ref, rank, c))
+                    counts["rows"] += 1
+                if progress is not None and done % 100 == 0:
+                    progress(done)
+    os.replace(partial, out)
+    return TraceBatchSummary(
+        inquiries_csv.name, str(out), len(inquiries), counts["with"], counts["rows"], counts["confident"]
+    )
+
+
+def _default() -> MatchSettings:
+    from powbureau.matching import default_settings
+
+    return default_settings()
+
+
+def _result_row(ref: str, rank: int, c: Candidate) -> list[str]:
+    return [
+        ref,
+        str(rank),
+        c.person_ref or c.person_id,
+        f"{c.probability:.4f}",
+        c.person_id,
+        protect_cell("; ".join(c.agreed)),
+        protect_cell("; ".join(c.disagreed)),
+        protect_cell("; ".join(c.missing)),
+        protect_cell(" ".join(c.notes)),
+    ]

@@ -1,0 +1,274 @@
+"""Tracing against the database, on SQLite and PostgreSQL: keys written with the registration,
+never stale, custody, merges and corrections followed, verified, batch files per the formats."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from typer.testing import CliRunner
+
+from builders import People, Registry, event, import_file, register, write_csv
+from powbureau.cli import app
+from powbureau.domain.errors import ImportRejected, InvalidInput
+from powbureau.domain.people import FORMAT_COLUMNS
+from powbureau.matching import TraceQuery, find_duplicates, profile_from_fields
+from powbureau.services import registry as services
+from powbureau.services import tracing
+from powbureau.services.integrity import verify_registry
+from powbureau.store.match_index import SqlCandidateIndex
+from powbureau.store.migrate import downgrade, upgrade
+from powbureau.store.tables import match_keys, match_profiles
+from powbureau.store.uow import SqlUnitOfWork
+
+KOVALENKO = {
+    "surname": "Коваленко",
+    "given_name": "Дмитро",
+    "patronymic": "Сергійович",
+    "birth_date": "2001-03-14",
+    "unit": "в/ч 12345",
+    "category": "pow",
+}
+ASK = TraceQuery(surname="KOVALENKO", given_name="Dima", birth_date="2001-03-14")
+
+
+def trace(reg: Registry, query: TraceQuery = ASK, *, engine: object = None, top: int = 10) -> list[str]:
+    uow = SqlUnitOfWork(engine or reg.engine, write=False)  # type: ignore[arg-type]
+    return [c.person_id for c in tracing.trace_name(uow=uow, query=query, top=top)]
+
+
+def counts(reg: Registry) -> tuple[int, int]:
+    with reg.engine.connect() as conn:
+        profiles = conn.execute(select(func.count()).select_from(match_profiles)).scalar_one()
+        keys = conn.execute(select(func.count()).select_from(match_keys)).scalar_one()
+    return int(profiles), int(keys)
+
+
+def persons_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    return write_csv(path, rows, FORMAT_COLUMNS)
+
+
+def test_keys_are_written_in_the_import_transaction(registry: Registry, tmp_path: Path) -> None:
+    rows = People(3).rows(40)
+    rows.append({"person_ref": "K1", **KOVALENKO})
+    path = persons_csv(tmp_path / "p.csv", rows)
+    import_file(registry, path, dry_run=True)
+    assert counts(registry) == (0, 0)
+    bad = persons_csv(
+        tmp_path / "bad.csv", [*rows, {"person_ref": "K2", "surname": "X", "birth_date": "1994-02-30"}]
+    )
+    with pytest.raises(ImportRejected):
+        import_file(registry, bad)
+    assert counts(registry) == (0, 0)
+    import_file(registry, path)
+    profiles, keys = counts(registry)
+    assert profiles == 41 and keys >= 41
+    found = tracing.trace_name(uow=registry.uow(write=False), query=ASK, top=3)
+    assert found[0].person_ref == "K1"
+    assert found[0].probability > 0.5
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
+def test_a_registration_is_found_at_once_from_another_connection(registry: Registry) -> None:
+    other = registry.new_engine()
+    try:
+        assert trace(registry, engine=other) == []  # a running server has seen the registry
+        pid = register(registry, fields=KOVALENKO)
+        assert trace(registry, engine=other) == [pid]  # ... and is not stale after a write
+        twin = register(registry, fields={**KOVALENKO, "birth_date": "1990"})
+        assert set(trace(registry, engine=other)) == {pid, twin}
+    finally:
+        other.dispose()
+
+
+def test_a_family_inquiry_is_matched_against_our_custody_only(registry: Registry) -> None:
+    ours = register(registry, fields=KOVALENKO)
+    register(registry, fields={**KOVALENKO, "category": "missing"})  # our own missing man
+    assert trace(registry) == [ours]
+    with registry.engine.connect() as conn:
+        index = SqlCandidateIndex(conn)
+        assert index.population("ours") == 1 and index.population("own") == 1
+
+
+def test_a_merged_record_is_no_candidate_and_comes_back_when_unmerged(registry: Registry) -> None:
+    a = register(registry, fields=KOVALENKO)
+    b = register(registry, fields={**KOVALENKO, "surname": "Kovalenko", "given_name": "Dmytro"})
+    assert set(trace(registry)) == {a, b}
+    services.merge_persons(uow=registry.uow(), survivor_ref=a, other_ref=b, reason="one man", recorded_by="t")
+    assert trace(registry) == [a]
+    services.unmerge_person(uow=registry.uow(), ref=b, recorded_by="t", reason="two men")
+    assert set(trace(registry)) == {a, b}
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
+def test_an_identity_correction_moves_his_keys(registry: Registry) -> None:
+    pid = register(registry, fields=KOVALENKO)
+    event(registry, pid, "identity_corrected", changes={"surname": "Шевчук", "birth_date": "1999-01-02"})
+    assert trace(registry) == []
+    assert trace(registry, TraceQuery(surname="Shevchuk", given_name="Dmytro", birth_date="1999-01-02")) == [
+        pid
+    ]
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
+def test_an_event_that_changes_no_identity_leaves_the_keys_alone(registry: Registry) -> None:
+    pid = register(registry, fields=KOVALENKO)
+    before = counts(registry)
+    event(registry, pid, "hospitalised", occurred_on="2024-02")
+    assert counts(registry) == before
+    assert trace(registry) == [pid]
+
+
+def test_a_reimport_with_corrections_follows_the_new_identity(registry: Registry, tmp_path: Path) -> None:
+    import_file(registry, persons_csv(tmp_path / "a.csv", [{"person_ref": "K1", **KOVALENKO}]))
+    corrected = {"person_ref": "K1", **KOVALENKO, "surname": "Шевчук"}
+    summary = import_file(registry, persons_csv(tmp_path / "b.csv", [corrected]))
+    assert len(summary.corrections) == 1
+    assert trace(registry, TraceQuery(surname="Коваленко")) == []
+    assert len(trace(registry, TraceQuery(surname="Шевчук", given_name="Дмитро"))) == 1
+
+
+def test_verify_names_a_missing_or_changed_tracing_row(registry: Registry) -> None:
+    pid = register(registry, fields=KOVALENKO)
+    register(registry, People(5))
+    assert verify_registry(uow=registry.uow(write=False)).ok
+    with registry.engine.begin() as conn:
+        conn.execute(text("UPDATE match_profiles SET unit = 'вч:99999' WHERE person_id = :p"), {"p": pid})
+    problems = verify_registry(uow=registry.uow(write=False)).problems
+    assert problems and pid in problems[0] and "tracing profile" in problems[0]
+    with registry.engine.begin() as conn:
+        conn.execute(text("UPDATE match_profiles SET unit = 'вч:12345' WHERE person_id = :p"), {"p": pid})
+        conn.execute(text("DELETE FROM match_keys WHERE person_id = :p AND key LIKE 'd:%'"), {"p": pid})
+    problems = verify_registry(uow=registry.uow(write=False)).problems
+    assert problems and pid in problems[0] and "tracing key" in problems[0]
+
+
+def test_upgrading_a_registry_indexes_the_persons_already_there(registry: Registry) -> None:
+    pid = register(registry, fields=KOVALENKO)
+    downgrade(registry.engine, "0001")
+    upgrade(registry.engine)
+    assert trace(registry) == [pid]
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
+def test_duplicates_of_a_new_registration_are_looked_for_in_the_same_custody(registry: Registry) -> None:
+    first = register(registry, fields=KOVALENKO)
+    register(registry, fields={**KOVALENKO, "category": "missing"})
+    new = profile_from_fields(
+        {**KOVALENKO, "surname": "Kovalenko", "given_name": "Dmytro"}, person_id="PNEW", custody="ours"
+    )
+    with registry.engine.connect() as conn:
+        found = find_duplicates(new, index=SqlCandidateIndex(conn), custody="ours")
+    assert [c.person_id for c in found] == [first]
+
+
+def inquiries_file(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns = [
+        "query_ref",
+        "surname",
+        "given_name",
+        "patronymic",
+        "birth_date",
+        "unit",
+        "service_number",
+        "mother_name",
+        "father_name",
+        "last_seen_on",
+        "last_seen_place",
+        "inquirer_name",
+    ]
+    return write_csv(path, rows, columns)
+
+
+def test_trace_batch_writes_the_formats_file_alone_equals_batch(registry: Registry, tmp_path: Path) -> None:
+    import_file(
+        registry, persons_csv(tmp_path / "p.csv", [*People(7).rows(60), {"person_ref": "K1", **KOVALENKO}])
+    )
+    people = People(7).rows(60)
+    rows = [
+        {
+            "query_ref": f"Q{i}",
+            "surname": r["surname"],
+            "given_name": r["given_name"],
+            "birth_date": r["birth_date"],
+        }
+        for i, r in enumerate(people[:20])
+    ]
+    rows.append({"query_ref": "QK", "surname": "Kovalenko", "given_name": "Dima", "birth_date": "2001"})
+    rows.append({"query_ref": "QNONE", "surname": "Неизвестный", "given_name": "Никто"})
+    path = inquiries_file(tmp_path / "inquiries.csv", rows)
+    out_a, out_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    summary = tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out_a)
+    tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out_b)
+    assert out_a.read_bytes() == out_b.read_bytes()
+    with out_a.open(encoding="utf-8", newline="") as handle:
+        result = list(csv.DictReader(handle))
+    assert list(result[0])[:4] == ["query_ref", "rank", "person_ref", "probability"]
+    assert summary.inquiries == 22 and summary.rows == len(result)
+    assert not [r for r in result if r["query_ref"] == "QNONE"]  # no candidate, no row
+    by_query: dict[str, list[dict[str, str]]] = {}
+    for r in result:
+        by_query.setdefault(r["query_ref"], []).append(r)
+    assert all(
+        len(v) <= 3 and [r["rank"] for r in v] == [str(i) for i in range(1, len(v) + 1)]
+        for v in by_query.values()
+    )
+    assert by_query["QK"][0]["person_ref"] == "K1"
+    alone = tracing.trace_name(
+        uow=registry.uow(write=False),
+        query=TraceQuery(surname="Kovalenko", given_name="Dima", birth_date="2001"),
+        top=3,
+    )
+    assert [(c.person_ref, f"{c.probability:.4f}") for c in alone] == [
+        (r["person_ref"], r["probability"]) for r in by_query["QK"]
+    ]
+
+
+def test_trace_batch_refuses_a_bad_file_naming_the_line(registry: Registry, tmp_path: Path) -> None:
+    path = inquiries_file(
+        tmp_path / "bad.csv",
+        [
+            {"query_ref": "Q1", "surname": "Иванов", "birth_date": "14.03.2001"},
+            {"query_ref": "Q1", "surname": "Петров"},
+        ],
+    )
+    out = tmp_path / "out.csv"
+    with pytest.raises(ImportRejected) as caught:
+        tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out)
+    message = str(caught.value)
+    assert "line 2" in message and "2001-03-14" in message and "line 3" in message
+    assert not out.exists()
+    with pytest.raises(InvalidInput, match="top"):
+        tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=0, out=out)
+
+
+def test_the_trace_commands(registry: Registry, tmp_path: Path) -> None:
+    import_file(registry, persons_csv(tmp_path / "p.csv", [{"person_ref": "K1", **KOVALENKO}]))
+    runner = CliRunner()
+    env = {"POWBUREAU_DB": None, "COLUMNS": "200"}
+    done = runner.invoke(
+        app, ["--db", registry.url, "trace", "name", "Дима Коваленко born 14.03.2001", "--json"], env=env
+    )
+    assert done.exit_code == 0, done.output
+    answer = json.loads(done.stdout)
+    assert answer["query"]["birth_date"] == "2001-03-14"
+    assert answer["candidates"][0]["person_ref"] == "K1"
+    assert "surname (exact)" in answer["candidates"][0]["agreed"]
+    done = runner.invoke(
+        app, ["--db", registry.url, "trace", "name", "--surname", "Коваленко", "--born", "1.1"], env=env
+    )
+    assert done.exit_code == 1 and "birth date" in done.stderr and "Traceback" not in done.output
+    done = runner.invoke(app, ["--db", registry.url, "trace", "name"], env=env)
+    assert done.exit_code == 1 and "needs a name" in done.stderr
+    path = inquiries_file(
+        tmp_path / "q.csv", [{"query_ref": "Q1", "surname": "Коваленко", "given_name": "Дмитро"}]
+    )
+    out = tmp_path / "r.csv"
+    done = runner.invoke(
+        app, ["--db", registry.url, "trace", "batch", str(path), "--top", "5", "--out", str(out)], env=env
+    )
+    assert done.exit_code == 0, done.output
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("Q1,1,K1,")

@@ -1,0 +1,189 @@
+"""find_candidates and find_duplicates on an in-memory index: ranking, explanations, safety."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from powbureau.matching import (
+    MemoryCandidateIndex,
+    Profile,
+    TraceQuery,
+    default_settings,
+    find_candidates,
+    find_duplicates,
+    profile_from_fields,
+    query_from_text,
+)
+
+
+def man(person_id: str, custody: str = "ours", **fields: str) -> Profile:
+    return profile_from_fields(fields, person_id=person_id, custody=custody)
+
+
+def crowd(n: int = 300) -> list[Profile]:
+    """Strangers, so that the registry is not trivially small."""
+    surnames = ["Петренко", "Шевченко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Мельник"]
+    given = ["Олег", "Андрій", "Сергій", "Іван", "Михайло", "Юрій"]
+    return [
+        man(
+            f"PX{i:05d}",
+            surname=surnames[i % len(surnames)],
+            given_name=given[(i // 7) % len(given)],
+            birth_date=f"{1970 + i % 30}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        )
+        for i in range(n)
+    ]
+
+
+KOVALENKO = {
+    "surname": "Коваленко",
+    "given_name": "Дмитро",
+    "patronymic": "Сергійович",
+    "birth_date": "2001-03-14",
+    "unit": "в/ч 12345",
+}
+
+
+def test_the_man_is_found_across_script_diminutive_and_date_typo() -> None:
+    index = MemoryCandidateIndex([*crowd(), man("PK", **KOVALENKO)])
+    query = TraceQuery(surname="KOVALENKO", given_name="Dima", birth_date="2001-03-04")  # day mistyped
+    found = find_candidates(query, index=index)
+    assert found[0].person_id == "PK"
+    assert found[0].probability > 0.5
+    assert "birth date (typo)" in found[0].agreed
+
+
+def test_every_candidate_explains_itself() -> None:
+    index = MemoryCandidateIndex([man("PK", **KOVALENKO)])
+    query = TraceQuery(surname="Коваленко", given_name="Дмитрий", birth_date="2001-03-14", unit="в/ч 54321")
+    best = find_candidates(query, index=index)[0]
+    assert "surname (exact)" in best.agreed
+    assert "birth date (exact)" in best.agreed
+    assert "unit (disagree)" in best.disagreed
+    assert "mother's name" in best.missing
+    assert "agreed:" in best.explanation() and "missing:" in best.explanation()
+
+
+def test_a_namesake_with_no_date_is_never_certain() -> None:
+    index = MemoryCandidateIndex(
+        [man("PK", surname="Коваленко", given_name="Дмитро", patronymic="Сергійович")]
+    )
+    found = find_candidates(query_from_text("Коваленко Дмитро Сергійович"), index=index)
+    assert found[0].names_only
+    assert found[0].probability <= default_settings().names_only_cap < default_settings().confident
+
+
+def test_nobody_is_ever_certain() -> None:
+    index = MemoryCandidateIndex([man("PK", service_number="АБ-123456", mother_name="Олена", **KOVALENKO)])
+    query = TraceQuery(
+        surname="Коваленко", given_name="Дмитро", birth_date="2001-03-14", service_number="АБ-123456"
+    )
+    assert find_candidates(query, index=index)[0].probability <= default_settings().max_probability
+
+
+def test_namesakes_cannot_be_told_apart_and_the_separating_detail_is_named() -> None:
+    a = man("PA", surname="Иванов", given_name="Иван", birth_date="1990-01-05", unit="в/ч 11111")
+    b = man("PB", surname="Иванов", given_name="Иван", birth_date="1993-07-20", unit="в/ч 22222")
+    found = find_candidates(
+        TraceQuery(surname="Иванов", given_name="Иван"), index=MemoryCandidateIndex([a, b])
+    )
+    assert [c.person_id for c in found] == ["PA", "PB"]  # a tie is broken by registry id
+    assert found[0].probability == found[1].probability < 0.5
+    assert found[0].cannot_tell_apart == ("PB",)
+    assert found[0].separating[:2] == ("birth date", "unit")
+    assert "cannot be told apart" in found[0].explanation()
+
+
+def test_a_year_only_inquiry_asks_for_the_full_date() -> None:
+    a = man("PA", surname="Иванов", given_name="Иван", birth_date="1990-01-05")
+    b = man("PB", surname="Иванов", given_name="Иван", birth_date="1990-07-20")
+    found = find_candidates(
+        TraceQuery(surname="Иванов", given_name="Иван", birth_date="1990"), index=MemoryCandidateIndex([a, b])
+    )
+    assert found[0].separating[0] == "full birth date"
+
+
+def test_one_man_registered_twice_goes_to_merge_review() -> None:
+    a = man("PA", **KOVALENKO)
+    b = man(
+        "PB",
+        surname="Kovalenko",
+        given_name="Dmytro",
+        patronymic="Serhiiovych",
+        birth_date="2001-03-14",
+        unit="military unit 12345",
+    )
+    found = find_candidates(
+        TraceQuery(surname="Коваленко", given_name="Дмитро"), index=MemoryCandidateIndex([a, b])
+    )
+    assert found[0].possible_duplicates == ("PB",)
+    assert found[0].cannot_tell_apart == ()
+    assert "merge review" in found[0].explanation()
+
+
+def test_custody_is_a_parameter_of_the_candidate_query() -> None:
+    ours, own = man("PA", **KOVALENKO), man("PB", custody="own", **KOVALENKO)
+    index = MemoryCandidateIndex([ours, own])
+    query = TraceQuery(surname="Коваленко", given_name="Дмитро", birth_date="2001-03-14")
+    assert [c.person_id for c in find_candidates(query, index=index)] == ["PA"]
+    assert [c.person_id for c in find_candidates(query, index=index, custody="own")] == ["PB"]
+
+
+def test_the_same_inquiry_gets_the_same_answer_alone_or_in_a_batch() -> None:
+    index = MemoryCandidateIndex([*crowd(), man("PK", **KOVALENKO)])
+    queries = [TraceQuery(surname=p.surname, given_name=p.given[0] if p.given else None) for p in crowd(50)]
+    target = TraceQuery(surname="Коваленко", given_name="Дима")
+    alone = find_candidates(target, index=index)
+    batch = [find_candidates(q, index=index) for q in [*queries, target, *queries]]
+    assert batch[len(queries)] == alone
+    assert find_candidates(target, index=index) == alone
+
+
+def test_top_limits_the_answer_but_not_the_probabilities() -> None:
+    index = MemoryCandidateIndex(crowd())
+    query = TraceQuery(surname="Петренко", given_name="Олег")
+    every = find_candidates(query, index=index, top=100)
+    three = find_candidates(query, index=index, top=3)
+    assert [c.probability for c in three] == [c.probability for c in every[:3]]
+    assert [c.probability for c in every] == sorted((c.probability for c in every), reverse=True)
+
+
+def test_a_surname_alone_finds_the_namesakes() -> None:
+    index = MemoryCandidateIndex([*crowd(), man("PK", **KOVALENKO)])
+    assert [c.person_id for c in find_candidates(TraceQuery(surname="Коваленко"), index=index)] == ["PK"]
+
+
+def test_duplicates_of_a_new_registration_are_found_in_the_same_custody() -> None:
+    existing = man("PA", **KOVALENKO)
+    other_custody = man("PB", custody="own", **KOVALENKO)
+    new = profile_from_fields(
+        {"surname": "KOVALENKO", "given_name": "Dmytro", "birth_date": "2001-03-14", "unit": "в/ч 12345"},
+        person_id="PNEW",
+        custody="ours",
+    )
+    index = MemoryCandidateIndex([*crowd(), existing, other_custody, new])
+    found = find_duplicates(new, index=index, custody="ours")
+    assert [c.person_id for c in found] == ["PA"]
+    assert found[0].probability > 0.9
+    stranger = man("PS", surname="Шевчук", given_name="Олег", birth_date="1970-01-01")
+    assert find_duplicates(stranger, index=index, custody="ours") == []
+
+
+def test_merged_away_records_leave_the_index() -> None:
+    index = MemoryCandidateIndex([man("PA", **KOVALENKO)])
+    index.remove("PA")
+    assert find_candidates(TraceQuery(surname="Коваленко", given_name="Дмитро"), index=index) == []
+    assert index.population("ours") == 0
+
+
+@pytest.mark.parametrize("top", [1, 5])
+def test_settings_can_be_passed_explicitly(top: int) -> None:
+    index = MemoryCandidateIndex([man("PA", **KOVALENKO)])
+    cautious = replace(default_settings(), prior_not_registered=0.99)
+    query = TraceQuery(surname="Коваленко", given_name="Дмитро", birth_date="2001-03-14")
+    assert (
+        find_candidates(query, index=index, top=top, settings=cautious)[0].probability
+        < find_candidates(query, index=index, top=top)[0].probability
+    )

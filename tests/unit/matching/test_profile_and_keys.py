@@ -1,0 +1,139 @@
+"""Comparison values and candidate keys: what a mother writes meets what a registrar wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+from powbureau.matching import (
+    Profile,
+    profile_from_fields,
+    profile_from_row,
+    profile_row,
+    query_keys,
+    registry_keys,
+)
+from powbureau.matching.keys import date_variants, surname_edits
+from powbureau.matching.profile import capture_place_key, normal_date, service_number_key, unit_key
+
+REGISTERED = {
+    "surname": "Коваленко",
+    "given_name": "Дмитро",
+    "patronymic": "Сергійович",
+    "birth_date": "2001-03-14",
+    "unit": "в/ч А1234",
+    "service_number": "АБ-123456",
+    "mother_name": "Коваленко Олена Іванівна",
+    "captured_on": "2023-05-02",
+    "capture_place": "р-н Купʼянськ",
+}
+
+
+def registered(**overrides: str) -> Profile:
+    return profile_from_fields({**REGISTERED, **overrides}, person_id="P1", custody="ours")
+
+
+def inquiry(**fields: str) -> Profile:
+    return profile_from_fields(fields, inquiry=True)
+
+
+def meets(q: Profile, r: Profile) -> bool:
+    return bool(set(query_keys(q)) & set(registry_keys(r)))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("в/ч 12345", "вч:12345"),
+        ("military unit 12345", "вч:12345"),
+        ("войсковая часть 12345", "вч:12345"),
+        ("v/ch A5387", "вч:А5387"),
+        ("військова частина А5387", "вч:А5387"),
+        ("130-я мотострелковая дивизия", "див:130"),
+        ("130th Motor Rifle Division", "див:130"),
+        ("1065-й мотострілецький полк", "полк:1065"),
+        ("155-а бригада морської піхоти", "бр:155"),
+        ("", ""),
+    ],
+)
+def test_units_meet_across_languages(written: str, expected: str) -> None:
+    assert unit_key(written) == expected
+
+
+def test_service_numbers_keep_letters_and_digits() -> None:
+    assert service_number_key("АБ-123456") == service_number_key("AB 123456")
+    assert service_number_key("АБ-123456").endswith("|123456")
+    assert service_number_key("") == ""
+
+
+def test_places_drop_region_and_district_words() -> None:
+    assert capture_place_key("р-н Купʼянськ") == capture_place_key("Kupiansk, Kharkiv Oblast")
+    assert capture_place_key("Часів Яр") == capture_place_key("Часов Яр")
+    assert capture_place_key("Херсон") != capture_place_key("Бахмут")
+
+
+def test_dates_are_normalised_or_dropped() -> None:
+    assert normal_date("2001-03-14") == "2001-03-14"
+    assert normal_date("14.03.2001") == ""  # the registry holds ISO dates only
+    assert normal_date("") == ""
+
+
+def test_a_profile_survives_its_row() -> None:
+    profile = registered()
+    assert profile_from_row(profile_row(profile)) == profile
+    empty = profile_from_fields({"surname": "Иванов"}, person_id="P2", custody="own")
+    assert profile_from_row(profile_row(empty)) == empty
+
+
+def test_an_inquiry_reads_last_news_not_capture() -> None:
+    q = profile_from_fields({"surname": "X", "last_seen_on": "2023-04", "captured_on": "2020"}, inquiry=True)
+    assert q.captured_on == "2023-04"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"surname": "Kovalenko", "given_name": "Dmytro"},  # Latin, Ukrainian scheme
+        {"surname": "Коваленко", "given_name": "Дмитрий"},  # Russian form
+        {"surname": "КОВАЛЕНКО", "given_name": "Дима"},  # capitals, diminutive
+        {"surname": "Коваленка", "given_name": "Дмитро"},  # a typo
+        {"surname": "Ковалнеко", "given_name": "Дмитро"},  # two letters swapped
+        {"surname": "Кавальчук", "given_name": "Дмитро", "birth_date": "2001-03-14"},  # other surname, date
+        {"surname": "Кавальчук", "given_name": "Дмитро", "birth_date": "2001-03-13"},  # one digit off
+        {"surname": "Кавальчук", "given_name": "Дмитро", "birth_date": "2002-03-14"},  # a year off
+        {"surname": "Коваленко", "birth_date": "2000"},  # surname and a year off
+        {"surname": "Кавальчук", "service_number": "AB-123457"},  # one digit off
+    ],
+)
+def test_keys_survive_transliteration_diminutives_and_typos(fields: dict[str, str]) -> None:
+    assert meets(inquiry(**fields), registered())
+
+
+def test_father_and_year_find_him_when_his_date_is_partial() -> None:
+    man = registered(birth_date="2001-03")
+    assert meets(
+        inquiry(surname="Кавальчук", given_name="Дима", patronymic="Сергеевич", birth_date="2001"), man
+    )
+
+
+def test_day_and_month_swapped_still_meets() -> None:
+    man = registered(birth_date="2001-03-04")
+    assert meets(inquiry(surname="Кавальчук", given_name="Дмитро", birth_date="2001-04-03"), man)
+
+
+def test_a_stranger_does_not_meet() -> None:
+    assert not meets(inquiry(surname="Петренко", given_name="Олег", birth_date="1970-01-01"), registered())
+
+
+def test_registry_keys_are_few_and_sorted() -> None:
+    keys = registry_keys(registered())
+    assert keys == sorted(set(keys))
+    assert len(keys) <= 6
+
+
+def test_edits_and_date_variants() -> None:
+    edits = surname_edits("коваленко")
+    assert {"коваленко", "коваленк", "ковалнеко", "коваленка"} <= edits
+    assert surname_edits("ли") == {"ли"}
+    variants = date_variants("2001-03-04")
+    assert {"2001-04-03", "2000-03-04", "2002-03-04", "2001-03-05"} <= variants
+    assert all(len(v) == 10 for v in variants)
