@@ -1,0 +1,163 @@
+"""Peer baseline: Splink (DuckDB) on the tracing benchmark's data.
+
+    .venv/bin/pip install splink duckdb          # not a dependency of the bureau
+    .venv/bin/python -m bench.tracing_splink --seeds 1   # after bench.tracing made the data
+
+Configured after Splink's documented person-linkage examples (link_only, NameComparison
+with term-frequency adjustments on the names, a graded birth-date comparison, exact unit
+and service number, u by random sampling, m by EM over two blocking rules), with the
+settings kept in bench/splink_settings.json. Two runs: names as written (lower case), and
+names first brought to one Cyrillic form with ``powbureau.names.to_cyrillic`` (what the
+lessons say lifted the best peer setup). Each inquiry keeps its ten most probable
+registered men; Splink's pairwise match_probability is taken as the probability. Scored
+with bench.tracing's scorer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.matching_data import log
+from bench.tracing import OUT, score
+from powbureau.names import to_cyrillic
+
+SETTINGS = Path(__file__).with_name("splink_settings.json")
+_OURS = ("pow", "civilian_internee", "deceased")
+_COLUMNS = ("surname", "given_name", "patronymic", "birth_date", "unit", "service_number", "mother_name")
+_NAMES = frozenset({"surname", "given_name", "patronymic", "mother_name"})
+
+
+def _settings() -> Any:
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("patronymic"),
+            cl.LevenshteinAtThresholds("birth_date", [1, 2]),
+            cl.ExactMatch("unit"),
+            cl.ExactMatch("service_number"),
+            cl.JaroWinklerAtThresholds("mother_name", [0.9, 0.8]),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("surname"),
+            block_on("given_name", "birth_date"),
+            block_on("substr(surname, 1, 3)", "given_name"),
+        ],
+        retain_matching_columns=False,
+    )
+
+
+def _rows(
+    path: Path, key: str, clean: Callable[[str], str], keep: Callable[[dict[str, str]], bool]
+) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {
+                "unique_id": r[key],
+                **{c: ((clean if c in _NAMES else _as_written)(r.get(c) or "") or None) for c in _COLUMNS},
+            }
+            for r in csv.DictReader(handle)
+            if keep(r)
+        ]
+
+
+def run(folder: Path, label: str, clean: Callable[[str], str]) -> dict[str, Any]:
+    """Train on the registry and one inquiry set, then predict both sets."""
+    from splink import Linker, block_on
+    from splink.internals.duckdb.database_api import DuckDBAPI
+
+    registry = _rows(
+        folder / "registry" / "persons.csv", "person_ref", clean, lambda r: (r["category"] or "pow") in _OURS
+    )
+    report: dict[str, Any] = {"baseline": label}
+    for share in ("67", "33"):
+        inquiries_dir = folder / f"inquiries-{share}"
+        inquiries = _rows(inquiries_dir / "inquiries.csv", "query_ref", clean, lambda r: True)
+        db = DuckDBAPI()
+        con = db.duckdb_con
+        for name, rows in (("registry", registry), ("inquiries", inquiries)):
+            con.execute(
+                f"CREATE TABLE {name} (unique_id VARCHAR, "
+                + ", ".join(f"{c} VARCHAR" for c in _COLUMNS)
+                + ")"
+            )
+            con.executemany(
+                f"INSERT INTO {name} VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
+                [[r["unique_id"], *(r[c] for c in _COLUMNS)] for r in rows],
+            )
+        started = time.perf_counter()
+        linker = Linker([db.register("inquiries"), db.register("registry")], _settings())
+        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "given_name"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+        predictions = linker.inference.predict(threshold_match_probability=0.001)
+        rows = predictions.as_record_list()
+        seconds = time.perf_counter() - started
+        if share == "67":
+            SETTINGS.write_text(
+                json.dumps(linker.misc.save_model_to_json(), indent=1, ensure_ascii=False) + "\n"
+            )
+        found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for row in rows:
+            left, right = row["unique_id_l"], row["unique_id_r"]
+            # the first registered table (the inquiries) is __splink__input_table_0
+            query, person = (left, right) if row["source_dataset_l"].endswith("_0") else (right, left)
+            found[query].append((person, float(row["match_probability"])))
+        results = {q: sorted(c, key=lambda x: (-x[1], x[0]))[:10] for q, c in found.items()}
+        scored = score(results, inquiries_dir / "truth.csv")
+        scored["seconds"] = round(seconds, 1)
+        report[f"held_{share}"] = scored
+        log(
+            f"splink {label} {folder.name} held {share}: r@1 {scored['recall_at_1']} conf.prec "
+            f"{scored['confident_precision']} ({scored['confident_answers']}) in {seconds:.0f} s"
+        )
+    return report
+
+
+def _as_written(text: str) -> str:
+    return text.strip().lower()
+
+
+def _cyrillic(text: str) -> str:
+    return to_cyrillic(text) if text else ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tracing_splink", description=__doc__)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1])
+    parser.add_argument("--persons", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    lines = [
+        "| peer | seed | held share | recall@1 | recall@10 | confident (≥0.95) | wrong | precision | "
+        "max decile gap | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for seed in args.seeds:
+        folder = OUT / f"seed{seed}-{args.persons}"
+        for label, clean in (("Splink, names as written", _as_written), ("Splink, to_cyrillic", _cyrillic)):
+            report = run(folder, label, clean)
+            for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+                s = report[key]
+                lines.append(
+                    f"| {label} | {seed} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
+                    f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
+                    f"{s['max_decile_gap']:.3f} | {s['seconds']} |"
+                )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
