@@ -262,8 +262,20 @@ def register(
             unidentified=unidentified,
             place=place,
         )
+    with _refusals():
+        duplicates = registry.possible_duplicates(uow=_uow(write=False), ref=person_id)
+    for other, probability, why in duplicates:
+        err.print(
+            f"possible duplicate: {other} (p={probability:.2f}; {_escape(why)}); if they are one man, "
+            f"`powbureau merge {other} {person_id} --reason ...`"
+        )
     if as_json:
-        _print_json({"person_id": person_id})
+        _print_json(
+            {
+                "person_id": person_id,
+                "possible_duplicates": [{"person_id": o, "probability": p} for o, p, _ in duplicates],
+            }
+        )
     else:
         out.print(person_id)
 

@@ -23,6 +23,7 @@ __all__ = [
     "list_places",
     "merge_persons",
     "person_history",
+    "possible_duplicates",
     "record_event",
     "register_person",
     "registry_stats",
@@ -346,6 +347,30 @@ def person_history(*, uow: UnitOfWork, ref: str) -> tuple[str, list[Event], dict
         events = sorted((e for evs in uow.events.for_persons(ids).values() for e in evs), key=lambda e: e.id)
         state = replay(person_id, [e for e in events if e.person_id == person_id])
         return person_id, events, {c.event_id: c.reason for c in state.conflicts}
+
+
+def possible_duplicates(*, uow: UnitOfWork, ref: str, top: int = 5) -> list[tuple[str, float, str]]:
+    """Registered persons of the same custody who may be this man entered again.
+
+    They go to an officer's merge review (``merge`` after checking), never to "cannot
+    tell apart". Returns (registry id, probability, explanation), most probable first.
+    """
+    from powbureau.matching import find_duplicates
+    from powbureau.store.match_index import MatchIndex, SqlCandidateIndex
+
+    with uow:
+        person_id = uow.persons.resolve(ref)
+        profiles = MatchIndex(uow.connection).profiles([person_id])
+        if not profiles:
+            return []
+        found = find_duplicates(
+            profiles[0],
+            index=SqlCandidateIndex(uow.connection),
+            custody=profiles[0].custody,
+            top=top,
+            min_probability=0.05,
+        )
+        return [(c.person_id, c.probability, c.explanation()) for c in found]
 
 
 def list_persons(*, uow: UnitOfWork, **filters: Any) -> list[Mapping[str, Any]]:
