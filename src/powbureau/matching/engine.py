@@ -68,10 +68,18 @@ def _rank(
     out = []
     for (record, comparisons, weight), p in zip(scored, probabilities, strict=True):
         names_only = scorer.names_only(comparisons)
-        if names_only:
+        notes: tuple[str, ...] = ()
+        if names_only or scorer.namesake_could_match(comparisons):
+            if p > settings.names_only_cap:
+                notes = (
+                    "a namesake would agree as well: ask for the full birth date, the patronymic "
+                    "or the service number",
+                )
             p = min(p, settings.names_only_cap)
         p = min(p, settings.max_probability)
-        out.append((Candidate(record.person_id, p, weight, comparisons, names_only=names_only), record))
+        out.append(
+            (Candidate(record.person_id, p, weight, comparisons, names_only=names_only, notes=notes), record)
+        )
     out.sort(key=lambda item: (-item[0].probability, -item[0].weight, item[0].person_id))
     return out
 
@@ -150,7 +158,7 @@ def _annotate(
             continue
         twins = tuple(sorted(duplicates[candidate.person_id]))
         others = [(c, r) for c, r in group if c.person_id != candidate.person_id and c.person_id not in twins]
-        notes: list[str] = []
+        notes: list[str] = list(candidate.notes)
         separating: tuple[str, ...] = ()
         if others:
             separating = _separating(query, [record, *(r for _, r in others)])

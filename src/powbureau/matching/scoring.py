@@ -154,6 +154,31 @@ class Scorer:
         """True when nothing but names agreed."""
         return not any(c.weight > 0 for c in comparisons if c.field not in NAME_FIELDS)
 
+    @staticmethod
+    def namesake_could_match(comparisons: Sequence[FieldComparison]) -> bool:
+        """True when a namesake of the candidate could agree as well as the man himself.
+
+        Such a match is never certain. It is one when an identity detail disagrees (a
+        brother or namesake with another given name, patronymic, birth date, service
+        number or mother); when the
+        surname agrees only approximately and neither the exact birth date nor the service
+        number backs it; or when nothing but the name and an approximate birth date agrees.
+        """
+        by_field = {c.field: c for c in comparisons}
+
+        def agreed(name: str, *levels: str) -> bool:
+            c = by_field.get(name)
+            return c is not None and c.weight > 0 and (not levels or c.level in levels)
+
+        for name in ("given_name", "patronymic", "birth_date", "service_number", "mother_name"):
+            c = by_field.get(name)
+            if c is not None and c.level is not None and c.weight <= 0:
+                return True
+        anchored = agreed("birth_date", "exact") or agreed("service_number")
+        if not agreed("surname", "exact") and not anchored:
+            return True
+        return not (anchored or any(agreed(f) for f in ("patronymic", "mother_name", "unit")))
+
 
 def posterior(
     weights: Sequence[float], *, population: int, prior_none: float, min_population: int
