@@ -113,48 +113,51 @@ def _check_projections(uow: UnitOfWork, report: VerifyReport) -> None:
         report.problems.append(f"reference {ref[0]}:{ref[1]}: names {ref[2]}, who has no events")
 
 
-#: Above this many persons, the keys of a regular sample are looked up one by one; the
-#: profiles of all are compared, and the number of keys must match exactly.
-_KEY_CHECKS = 200_000
-
-
 def _check_match_index(uow: UnitOfWork, report: VerifyReport) -> None:
-    """Recompute every person's tracing profile and keys from his projection and compare."""
+    """Recompute every person's tracing profile and keys from his projection and compare.
+
+    Persons, stored profiles and stored keys are three streams in registry-id order,
+    compared person by person, so memory stays flat and every key is checked.
+    """
     stored = uow.matches.scan_profiles()
     current = next(stored, None)
-    expected_keys, sample, seen = 0, [], 0
-    step = max(1, report.persons // _KEY_CHECKS)
+    keys = uow.matches.scan_keys()
+    key_row = next(keys, None)
     for row in uow.persons.scan():
-        profile, keys = row_match_rows(row)
+        profile, expected = row_match_rows(row)
         if profile is None:
             continue
-        if current is None or current[0] > profile[0]:
-            report.problems.append(f"person {profile[0]}: tracing keys missing (run `powbureau init`?)")
+        person_id = profile[0]
+        if current is None or current[0] > person_id:
+            report.problems.append(f"person {person_id}: tracing keys missing (run `powbureau init`?)")
             return
-        if current[0] < profile[0]:
+        if current[0] < person_id:
             report.problems.append(f"person {current[0]}: tracing keys of a merged or unknown person")
             return
         if current != profile:
             report.problems.append(
-                f"person {profile[0]}: stored tracing profile {current!r}, his record gives {profile!r}"
+                f"person {person_id}: stored tracing profile {current!r}, his record gives {profile!r}"
             )
             return
-        expected_keys += len(keys)
-        if seen % step == 0:
-            sample.extend(keys)
-        seen += 1
+        stored_keys: list[tuple[str, str]] = []
+        while key_row is not None and key_row[0] <= person_id:
+            if key_row[0] < person_id:
+                report.problems.append(f"tracing key {key_row[1]!r} of {key_row[0]}, who has no profile")
+                return
+            stored_keys.append((key_row[1], key_row[2]))
+            key_row = next(keys, None)
+        wanted = sorted((k, c) for k, c, _ in expected)
+        if sorted(stored_keys) != wanted:
+            missing = sorted(set(wanted) - set(stored_keys)) or sorted(set(stored_keys) - set(wanted))
+            report.problems.append(
+                f"person {person_id}: tracing key {missing[0][0]!r} does not fit his record"
+            )
+            return
         current = next(stored, None)
     if current is not None:
         report.problems.append(f"person {current[0]}: tracing keys of a merged or unknown person")
-        return
-    missing = uow.matches.missing_keys(sample)
-    if missing:
-        key, _custody, person_id = missing[0]
-        report.problems.append(f"person {person_id}: tracing key {key!r} is missing")
-        return
-    stored_keys = uow.matches.key_count()
-    if stored_keys != expected_keys:
-        report.problems.append(f"{stored_keys} tracing keys are stored; the persons give {expected_keys}")
+    elif key_row is not None:
+        report.problems.append(f"tracing key {key_row[1]!r} of {key_row[0]}, who has no profile")
 
 
 def verify_registry(*, uow: UnitOfWork) -> VerifyReport:

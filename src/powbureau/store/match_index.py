@@ -49,9 +49,7 @@ _IN_CHUNK = 500
 _DERIVED_REF = "#"
 
 
-def match_rows(
-    person_id: str, custody: str, fields: Mapping[str, Any], merged_into: str | None
-) -> MatchRows:
+def match_rows(person_id: str, custody: str, fields: Mapping[str, Any], merged_into: str | None) -> MatchRows:
     """The rows a person contributes to the match tables (none once merged away)."""
     if merged_into is not None:
         return None, []
@@ -200,18 +198,14 @@ class MatchIndex:
         for row in result:
             yield tuple(row)
 
-    def missing_keys(self, keys: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-        """Those of ``keys`` (key, custody, person_id) that are not stored."""
-        present: set[tuple[str, str, str]] = set()
-        for chunk in chunks(sorted(set(keys)), _IN_CHUNK):
-            columns = (match_keys.c.key, match_keys.c.custody, match_keys.c.person_id)
-            rows = self._conn.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
-            present.update((r[0], r[1], r[2]) for r in rows)
-        return [k for k in keys if k not in present]
-
-    def key_count(self) -> int:
-        """How many key rows are stored."""
-        return int(self._conn.execute(select(func.count()).select_from(match_keys)).scalar_one())
+    def scan_keys(self, batch: int = 20000) -> Iterator[tuple[str, str, str]]:
+        """Every stored key as (person_id, key, custody), by person id then key."""
+        query = select(match_keys.c.person_id, match_keys.c.key, match_keys.c.custody).order_by(
+            _ordered(self._conn, match_keys.c.person_id), match_keys.c.key, match_keys.c.custody
+        )
+        result = self._conn.execute(query.execution_options(stream_results=True, yield_per=batch))
+        for row in result:
+            yield row[0], row[1], row[2]
 
 
 def _ordered(conn: Connection, column: Any) -> Any:
