@@ -10,6 +10,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from powbureau.domain.people import FORMAT_COLUMNS
+
 from .identity import IDENTITY_COLUMNS, Man
 
 __all__ = [
@@ -25,25 +27,9 @@ __all__ = [
     "read_registry",
 ]
 
-PERSONS_COLUMNS = (
-    "person_ref",
-    "surname",
-    "given_name",
-    "patronymic",
-    "birth_date",
-    "birth_place",
-    "sex",
-    "nationality",
-    "rank",
-    "unit",
-    "service_number",
-    "mother_name",
-    "father_name",
-    "category",
-    "captured_on",
-    "capture_place",
-    "note",  # note: an extra column importers must keep
-)
+#: persons.csv as shared/formats fixes it (the registry's own list), plus one unknown
+#: column that importers must keep.
+PERSONS_COLUMNS = (*FORMAT_COLUMNS, "note")
 INQUIRY_COLUMNS = (
     "query_ref",
     "surname",
