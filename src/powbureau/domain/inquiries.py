@@ -10,7 +10,7 @@ on the engine's word alone: an officer confirms the match and records what was c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -288,13 +288,3 @@ def answer_for(
             return Answer(AnswerKind.NO_INFORMATION, blocked="the death record is not complete")
         return Answer(AnswerKind.DECEASED, on=status_on, by_person=True)
     return Answer(AnswerKind.NO_INFORMATION)
-
-
-@dataclass
-class CaseSummary:
-    """A case's state with its age, for queues and dashboards."""
-
-    case_id: str
-    state: CaseState
-    opened_at: str
-    inquirers: list[Inquirer] = field(default_factory=list)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -164,11 +163,3 @@ def open_csv(path: Path, *, encoding: str | None = None, required: Sequence[str]
 def csv_writer(handle: IO[str]) -> Any:
     """A writer in the formats' dialect: comma, minimal quoting, one newline per row."""
     return csv.writer(handle, lineterminator="\n")
-
-
-def to_text(rows: Sequence[Sequence[str]]) -> str:
-    """Rows as CSV text (for small reports)."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-    writer.writerows(rows)
-    return buffer.getvalue()

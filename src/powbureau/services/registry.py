@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -100,31 +99,6 @@ def register_person(
         uow.persons.add([replay(person_id, sealed)])
         uow.commit()
     return person_id
-
-
-def _state_after(
-    person_id: str, history: Sequence[Event], new: Sequence[NewEvent], uow: UnitOfWork
-) -> PersonState:
-    """The state a person will have once ``new`` is appended (ids provisional)."""
-    start = history[-1].id if history else 0
-    provisional = [
-        Event(
-            id=start + i + 1,
-            person_id=person_id,
-            kind=e.kind,
-            occurred_on=e.occurred_on,
-            place=e.place,
-            recorded_at=e.recorded_at or "",
-            recorded_by=e.recorded_by,
-            source=e.source,
-            payload=e.payload,
-            corrects=e.corrects,
-            prev_hash="",
-            hash="",
-        )
-        for i, e in enumerate(new)
-    ]
-    return replay(person_id, [*history, *provisional])
 
 
 def _append_for(
@@ -439,9 +413,3 @@ def list_places(*, uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every place of detention with who is there now (count) and its capacity."""
     with uow:
         return uow.places.with_occupancy()
-
-
-def decode_extra(row: Mapping[str, Any]) -> dict[str, str]:
-    """The unknown columns kept with a person."""
-    value: dict[str, str] = json.loads(row.get("extra") or "{}")
-    return value
