@@ -33,6 +33,7 @@ from powbureau.domain.inquiries import (
     check_transition,
     is_open,
 )
+from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
 from powbureau.matching import Candidate, TraceQuery, find_candidates, query_keys
 from powbureau.store.match_index import SqlCandidateIndex
@@ -46,6 +47,7 @@ __all__ = [
     "answer_case",
     "case_view",
     "decide_candidate",
+    "file_inquiry",
     "import_inquiries",
     "list_cases",
     "open_inquiry",
@@ -180,64 +182,85 @@ def open_inquiry(
     Raises:
         InvalidInput: the inquiry names nobody, or the inquirer gives no contact.
     """
+    with uow:
+        opened = file_inquiry(
+            uow, sought, inquirer, recorded_by=recorded_by, source=source, query_ref=query_ref, match=match
+        )
+        uow.commit()
+    return opened
+
+
+def file_inquiry(
+    uow: UnitOfWork,
+    sought: TraceQuery,
+    inquirer: Inquirer,
+    *,
+    recorded_by: str,
+    source: str | None = None,
+    query_ref: str | None = None,
+    match: bool = True,
+) -> OpenedCase:
+    """:func:`open_inquiry` inside a unit of work the caller opened and will commit.
+
+    For use cases that file an inquiry together with their own changes (a queued web
+    inquiry is filed and marked filed in one transaction).
+    """
     if sought.is_empty():
         raise InvalidInput("an inquiry needs the sought man's name or service number", field="surname")
     if not inquirer.contact.strip():
         raise InvalidInput("an inquiry needs a way to answer the inquirer", field="inquirer_contact")
     at = utc_now()
-    with uow:
-        case = None
-        for candidate in uow.cases.search(states=_OPEN_STATES, limit=100_000):
-            if _same_man(_sought(candidate), sought):
-                case = candidate
-                break
-        new_case = case is None
-        if case is None:
-            case_id = _new_case_id()
-            uow.cases.add(
-                {
-                    "id": case_id,
-                    "state": CaseState.RECEIVED.value,
-                    "sought": json.dumps(asdict(sought), ensure_ascii=False, sort_keys=True),
-                    "opened_at": at,
-                    "updated_at": at,
-                    "version": 0,
-                }
-            )
-            uow.cases.log(case_id, at=at, by=recorded_by, action="opened", detail={"sought": asdict(sought)})
-            case = uow.cases.get(case_id)
-        inquirer_id = uow.cases.add_inquirer(
+    case = None
+    for candidate in uow.cases.search(states=_OPEN_STATES, limit=100_000):
+        if _same_man(_sought(candidate), sought):
+            case = candidate
+            break
+    new_case = case is None
+    if case is None:
+        case_id = _new_case_id()
+        uow.cases.add(
             {
-                "case_id": case["id"],
-                "name": inquirer.name,
-                "relation": inquirer.relation,
-                "contact": inquirer.contact,
-                "channel": Channel(inquirer.channel).value,
-                "language": inquirer.language,
-                "knows": inquirer.knows,
-                "source": source,
-                "query_ref": query_ref,
-                "received_at": at,
+                "id": case_id,
+                "state": CaseState.RECEIVED.value,
+                "sought": json.dumps(asdict(sought), ensure_ascii=False, sort_keys=True),
+                "opened_at": at,
+                "updated_at": at,
+                "version": 0,
             }
         )
-        uow.cases.log(
-            case["id"],
-            at=at,
-            by=recorded_by,
-            action="inquirer_added",
-            detail={
-                "inquirer": inquirer_id,
-                "relation": inquirer.relation,
-                "channel": Channel(inquirer.channel).value,
-            },
-        )
-        found = _match(uow, case, by=recorded_by, at=at) if match else []
-        case = uow.cases.get(case["id"])
-        if match and CaseState(case["state"]) in (CaseState.RECEIVED, CaseState.ACKNOWLEDGED):
-            to = CaseState.UNDER_REVIEW if uow.cases.candidates_of(case["id"]) else CaseState.ACKNOWLEDGED
-            _move(uow, case, to, by=recorded_by, at=at)
-        state = uow.cases.get(case["id"])["state"]
-        uow.commit()
+        uow.cases.log(case_id, at=at, by=recorded_by, action="opened", detail={"sought": asdict(sought)})
+        case = uow.cases.get(case_id)
+    inquirer_id = uow.cases.add_inquirer(
+        {
+            "case_id": case["id"],
+            "name": inquirer.name,
+            "relation": inquirer.relation,
+            "contact": inquirer.contact,
+            "channel": Channel(inquirer.channel).value,
+            "language": inquirer.language,
+            "knows": inquirer.knows,
+            "source": source,
+            "query_ref": query_ref,
+            "received_at": at,
+        }
+    )
+    uow.cases.log(
+        case["id"],
+        at=at,
+        by=recorded_by,
+        action="inquirer_added",
+        detail={
+            "inquirer": inquirer_id,
+            "relation": inquirer.relation,
+            "channel": Channel(inquirer.channel).value,
+        },
+    )
+    found = _match(uow, case, by=recorded_by, at=at) if match else []
+    case = uow.cases.get(case["id"])
+    if match and CaseState(case["state"]) in (CaseState.RECEIVED, CaseState.ACKNOWLEDGED):
+        to = CaseState.UNDER_REVIEW if uow.cases.candidates_of(case["id"]) else CaseState.ACKNOWLEDGED
+        _move(uow, case, to, by=recorded_by, at=at)
+    state = uow.cases.get(case["id"])["state"]
     return OpenedCase(case["id"], inquirer_id, new_case, state, len(found))
 
 
@@ -397,6 +420,9 @@ def decide_candidate(
 def answer_case(*, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str) -> AnswerResult:
     """Decide what one inquirer may be told, and record the answer.
 
+    An inquirer who asked on the web form finds the answer on his follow-up page for
+    ``RELEASE_VALID_FOR``.
+
     "Deceased" is never put in a page or an e-mail: the answer says ``by_person`` and the
     family is asked to contact the bureau.
     """
@@ -445,6 +471,13 @@ def answer_case(*, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str
                 "refused": result.refused,
             },
         )
+        public = uow.public.by_inquirer(inquirer_id)
+        if public is not None and result.answer.kind is not AnswerKind.NO_INFORMATION:
+            until = datetime.now(UTC) + RELEASE_VALID_FOR
+            uow.public.release(
+                public["reference"],
+                {**asdict(result.answer), "until": until.isoformat(), "released_by": officer, "at": at},
+            )
         if result.answer.kind is not AnswerKind.NO_INFORMATION:
             _move(
                 uow,

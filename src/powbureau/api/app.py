@@ -1,0 +1,106 @@
+"""The application factory: one FastAPI app over the registry, the API and the public pages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from powbureau import __version__
+from powbureau.api import public
+from powbureau.api.config import ServiceConfig
+from powbureau.api.middleware import GuardMiddleware
+from powbureau.api.problems import install_problem_handlers
+from powbureau.api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from powbureau.services.public_inquiries import file_public_inquiries
+from powbureau.store.db import open_engine, require_registry
+from powbureau.store.uow import SqlUnitOfWork
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("powbureau.api")
+_STATIC = Path(__file__).parent.parent / "web" / "static"
+
+
+async def _file_queue_forever(engine: Engine, interval: float) -> None:
+    """File queued web inquiries under tracing cases, so that matching runs outside requests."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(file_public_inquiries, uow_factory=lambda: SqlUnitOfWork(engine))
+        except Exception:
+            log.exception("filing queued web inquiries failed; will retry")
+
+
+def create_app(
+    config: ServiceConfig, *, engine: Engine | None = None, limiter: RateLimiter | None = None
+) -> FastAPI:
+    """The service.
+
+    Args:
+        config: how it runs.
+        engine: an open engine on the registry (else one is opened from ``config.db_url``).
+        limiter: the rate limiter (else Redis when configured, else in-process).
+
+    Raises:
+        NoRegistry: the database holds no registry.
+    """
+    engine = engine or open_engine(config.db_url)
+    require_registry(engine)
+    if limiter is None:
+        limiter = RedisRateLimiter(config.redis_url) if config.redis_url else MemoryRateLimiter()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if config.background_interval > 0:
+            task = asyncio.create_task(_file_queue_forever(engine, config.background_interval))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="powbureau",
+        version=__version__,
+        summary="The information bureau for prisoners of war (GC III Art. 122-123).",
+        description=(
+            "Staff endpoints need a session (`POST /api/session`) and send the session's CSRF token "
+            "in `X-CSRF-Token` with every change. Errors are `application/problem+json`. "
+            "Nothing about any person is public."
+        ),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.engine = engine
+    app.state.limiter = limiter
+    install_problem_handlers(app)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body=config.max_body_bytes,
+        form_paths=public.FORM_PATHS,
+        upload_paths=("/api/imports/",),
+    )
+
+    @app.get("/healthz", tags=["service"], summary="Is the service up and its registry reachable")
+    def healthz() -> JSONResponse:
+        try:
+            require_registry(engine)
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    app.include_router(public.router)
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    return app
