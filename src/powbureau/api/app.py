@@ -24,7 +24,7 @@ from powbureau.services.public_inquiries import file_public_inquiries
 from powbureau.store.db import open_engine, require_registry
 from powbureau.store.uow import SqlUnitOfWork
 
-__all__ = ["create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 log = logging.getLogger("powbureau.api")
 _STATIC = Path(__file__).parent.parent / "web" / "static"
@@ -104,3 +104,8 @@ def create_app(
     app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of a ``serve`` worker, configured by the ``POWBUREAU_*`` variables."""
+    return create_app(ServiceConfig.from_env())
