@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from powbureau.domain.errors import InvalidInput, RuleViolation
+from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
 from powbureau.domain.events import utc_now
 from powbureau.domain.inquiries import (
     Answer,
@@ -46,6 +46,7 @@ __all__ = [
     "RecheckSummary",
     "answer_case",
     "case_view",
+    "countersign_candidate",
     "decide_candidate",
     "file_inquiry",
     "import_inquiries",
@@ -356,8 +357,16 @@ def decide_candidate(
     checked: Sequence[str] = (),
     second_officer: str | None = None,
     notes: str = "",
-) -> None:
+    await_second: bool = False,
+) -> str:
     """An officer confirms or rejects a candidate, recording what was checked.
+
+    With ``await_second``, a confirmation that needs a second officer (name and birth
+    year alone, or a death) is recorded as proposed and waits for another signed-in
+    officer's :func:`countersign_candidate`, instead of being refused.
+
+    Returns:
+        ``rejected``, ``confirmed`` or ``awaiting_second_officer``.
 
     Raises:
         RuleViolation: a confirmation the contract does not allow (see
@@ -369,6 +378,17 @@ def decide_candidate(
         if not is_open(CaseState(case["state"])):
             raise RuleViolation(f"case {case_id} is {case['state']}")
         person_id = uow.persons.resolve(person_ref)
+        if confirm and await_second and not second_officer:
+            proposal = Confirmation(person_id, officer, tuple(checked), None, notes)
+            row = uow.persons.get(person_id)
+            try:
+                check_confirmation(proposal, status=row["status"])
+            except RuleViolation:
+                uow.cases.log(
+                    case_id, at=at, by=officer, action="confirmation_proposed", detail=asdict(proposal)
+                )
+                uow.commit()
+                return "awaiting_second_officer"
         if not confirm:
             uow.cases.decide(case_id, person_id, decision="rejected", by=officer, at=at)
             uow.cases.log(
@@ -379,42 +399,78 @@ def decide_candidate(
                 detail={"person": person_id, "notes": notes},
             )
             uow.commit()
-            return
-        row = uow.persons.get(person_id)
+            return "rejected"
         confirmation = Confirmation(person_id, officer, tuple(checked), second_officer, notes)
-        check_confirmation(confirmation, status=row["status"])
-        if person_id not in {c["person_id"] for c in uow.cases.candidates_of(case_id)}:
-            found_by_hand = {
-                "agreed": [],
-                "disagreed": [],
-                "missing": [],
-                "cannot_tell_apart": [],
-                "separating": [],
-                "possible_duplicates": [],
-                "notes": ["found by the officer"],
-            }
-            uow.cases.put_candidates(
-                case_id,
-                [
-                    {
-                        "person_id": person_id,
-                        "probability": 0.0,
-                        "found_at": at,
-                        "explanation": json.dumps(found_by_hand),
-                        "decision": "pending",
-                    }
-                ],
-            )
-        uow.cases.decide(case_id, person_id, decision="confirmed", by=officer, at=at)
-        uow.cases.log(case_id, at=at, by=officer, action="match_confirmed", detail=asdict(confirmation))
-        uow.cases.save(
-            case_id,
-            expected_version=case["version"],
-            person_id=person_id,
-            confirmation=json.dumps(asdict(confirmation), ensure_ascii=False),
-            updated_at=at,
-        )
+        _confirm(uow, case, confirmation, at=at, by=officer)
         uow.commit()
+    return "confirmed"
+
+
+def countersign_candidate(*, uow: UnitOfWork, case_id: str, person_ref: str, officer: str) -> None:
+    """A second officer confirms a match another officer proposed.
+
+    Raises:
+        NotFound: nobody proposed this person in this case.
+        RuleViolation: the second officer is the one who proposed it.
+    """
+    at = utc_now()
+    with uow:
+        case = uow.cases.get(case_id)
+        if not is_open(CaseState(case["state"])):
+            raise RuleViolation(f"case {case_id} is {case['state']}")
+        person_id = uow.persons.resolve(person_ref)
+        proposals = [
+            h
+            for h in uow.cases.history(case_id)
+            if h["action"] == "confirmation_proposed" and json.loads(h["detail"])["person_id"] == person_id
+        ]
+        if not proposals:
+            raise NotFound(f"no confirmation of {person_ref} is waiting for a second officer in {case_id}")
+        data = json.loads(proposals[-1]["detail"])
+        both = Confirmation(
+            person_id, data["officer"], tuple(data["checked"]), officer, data.get("notes", "")
+        )
+        _confirm(uow, case, both, at=at, by=officer)
+        uow.commit()
+
+
+def _confirm(
+    uow: UnitOfWork, case: Mapping[str, Any], confirmation: Confirmation, *, at: str, by: str
+) -> None:
+    case_id, person_id, officer = case["id"], confirmation.person_id, by
+    row = uow.persons.get(person_id)
+    check_confirmation(confirmation, status=row["status"])
+    if person_id not in {c["person_id"] for c in uow.cases.candidates_of(case_id)}:
+        found_by_hand = {
+            "agreed": [],
+            "disagreed": [],
+            "missing": [],
+            "cannot_tell_apart": [],
+            "separating": [],
+            "possible_duplicates": [],
+            "notes": ["found by the officer"],
+        }
+        uow.cases.put_candidates(
+            case_id,
+            [
+                {
+                    "person_id": person_id,
+                    "probability": 0.0,
+                    "found_at": at,
+                    "explanation": json.dumps(found_by_hand),
+                    "decision": "pending",
+                }
+            ],
+        )
+    uow.cases.decide(case_id, person_id, decision="confirmed", by=officer, at=at)
+    uow.cases.log(case_id, at=at, by=officer, action="match_confirmed", detail=asdict(confirmation))
+    uow.cases.save(
+        case_id,
+        expected_version=case["version"],
+        person_id=person_id,
+        confirmation=json.dumps(asdict(confirmation), ensure_ascii=False),
+        updated_at=at,
+    )
 
 
 def answer_case(*, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str) -> AnswerResult:
