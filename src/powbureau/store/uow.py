@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction, select
 
+from powbureau.store.accounts import AccountRepository
 from powbureau.store.db import WRITE
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.match_index import MatchIndex
@@ -24,6 +25,7 @@ class UnitOfWork(Protocol):
     places: PlaceRepository
     cases: CaseRepository
     matches: MatchIndex
+    accounts: AccountRepository
 
     def __enter__(self) -> Self: ...
 
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
     places: PlaceRepository
     cases: CaseRepository
     matches: MatchIndex
+    accounts: AccountRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -81,6 +84,7 @@ class SqlUnitOfWork:
         self.places = PlaceRepository(conn)
         self.cases = CaseRepository(conn)
         self.matches = MatchIndex(conn)
+        self.accounts = AccountRepository(conn)
         return self
 
     def __exit__(
