@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from powbureau.cli_inquiries import inquiry_app
 from powbureau.cli_service import serve
 from powbureau.cli_tracing import trace_app
+from powbureau.cli_users import user_app
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
 from powbureau.services import intake, integrity, registry
@@ -46,6 +47,7 @@ app.add_typer(place_app, name="place")
 app.add_typer(trace_app, name="trace")
 app.add_typer(inquiry_app, name="inquiry")
 app.command("serve")(serve)
+app.add_typer(user_app, name="user")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -8,6 +8,8 @@
   x RuleViolation           - an impossible entry (a transfer after a recorded death)
   x NoRegistry              - the database is missing or not migrated
   x PermissionDenied
+  x LoginRefused            - one message for every failed login, with the time to wait
+  x SessionInvalid          - unknown, expired or ended session; log in again
 
 The CLI maps them to exit codes (1 for all of them), the API to HTTP statuses.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "LOGIN_REFUSED_MESSAGE",
     "AmbiguousReference",
     "ConcurrentModification",
     "Conflict",
@@ -24,6 +27,7 @@ __all__ = [
     "EventNotFound",
     "ImportRejected",
     "InvalidInput",
+    "LoginRefused",
     "NoRegistry",
     "NotFound",
     "PermissionDenied",
@@ -31,6 +35,7 @@ __all__ = [
     "PlaceNotFound",
     "PowBureauError",
     "RuleViolation",
+    "SessionInvalid",
 ]
 
 
@@ -102,6 +107,33 @@ class PermissionDenied(PowBureauError):
     """Raised when the caller's role may not do this."""
 
     code = "permission_denied"
+
+
+#: The one message of every refused login: it never tells whether the account exists.
+LOGIN_REFUSED_MESSAGE = (
+    "login refused: the name, password or code is wrong, or the account cannot log in now; "
+    "wait before trying again, and ask an administrator if it persists"
+)
+
+
+class LoginRefused(PowBureauError):
+    """Raised for every failed login, whatever the cause, with one message.
+
+    Attributes:
+        retry_after: seconds before the next attempt will be checked at all.
+    """
+
+    code = "login_refused"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(LOGIN_REFUSED_MESSAGE)
+        self.retry_after = retry_after
+
+
+class SessionInvalid(PowBureauError):
+    """Raised when a session token is unknown, expired, or its account was disabled."""
+
+    code = "session_invalid"
 
 
 class ImportRejected(InvalidInput):

@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction, select
 
+from powbureau.store.accounts import AccountRepository
 from powbureau.store.db import WRITE
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.match_index import MatchIndex
@@ -26,6 +27,7 @@ class UnitOfWork(Protocol):
     cases: CaseRepository
     matches: MatchIndex
     public: PublicInquiryRepository
+    accounts: AccountRepository
 
     def __enter__(self) -> Self: ...
 
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     cases: CaseRepository
     matches: MatchIndex
     public: PublicInquiryRepository
+    accounts: AccountRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -85,6 +88,7 @@ class SqlUnitOfWork:
         self.cases = CaseRepository(conn)
         self.matches = MatchIndex(conn)
         self.public = PublicInquiryRepository(conn)
+        self.accounts = AccountRepository(conn)
         return self
 
     def __exit__(

@@ -1,0 +1,188 @@
+"""``powbureau user ...``: staff accounts from the command line (a thin layer over services).
+
+The password a command generates and the TOTP secret are printed once, to standard
+output, and never again: the bureau keeps only the password's argon2id hash. The command
+line acts as the machine's operator, recorded as ``os:<login>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from powbureau.domain.access import Role
+from powbureau.services import accounts
+from powbureau.services.accounts import NewCredentials
+
+__all__ = ["user_app"]
+
+user_app = typer.Typer(
+    help="Staff accounts: add, reset the second factor, disable, unlock.", no_args_is_help=True
+)
+
+
+def _cli() -> Any:
+    from powbureau import cli  # the shared plumbing: --db, errors, output
+
+    return cli
+
+
+def _by() -> str:
+    return f"os:{_cli()._user()}"
+
+
+def _read_password() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _show_credentials(credentials: NewCredentials, *, as_json: bool) -> None:
+    cli = _cli()
+    if as_json:
+        cli._print_json(
+            {
+                "name": credentials.name,
+                "roles": sorted(credentials.roles),
+                "password": credentials.password,
+                "totp_secret": credentials.totp_secret,
+                "otpauth_uri": credentials.otpauth_uri,
+            }
+        )
+    else:
+        lines = [f"name: {credentials.name}", f"roles: {', '.join(sorted(credentials.roles))}"]
+        if credentials.password is not None:
+            lines.append(f"password: {credentials.password}")
+        lines += [f"totp secret: {credentials.totp_secret}", f"otpauth uri: {credentials.otpauth_uri}"]
+        sys.stdout.write("\n".join(lines) + "\n")
+    shown = "the password and the TOTP secret are" if credentials.password else "the TOTP secret is"
+    cli.err.print(f"{shown} shown only now: hand over in person; the URI goes into an authenticator app")
+
+
+@user_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The account name: a-z first, then a-z, 0-9, '.', '_', '-'.")],
+    role: Annotated[list[Role], typer.Option("--role", help="A role (repeat for several).")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input, else generate one."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a staff account; print its generated password and TOTP URI, once."""
+    cli = _cli()
+    password = _read_password() if password_stdin else None
+    with cli._refusals():
+        credentials = accounts.add_user(uow=cli._uow(), name=name, roles=role, by=_by(), password=password)
+    _show_credentials(credentials, as_json=as_json)
+
+
+@user_app.command("reset-totp")
+def reset_totp(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Give an account a new TOTP secret (a lost phone); print it once; its sessions end."""
+    cli = _cli()
+    with cli._refusals():
+        credentials = accounts.reset_totp(uow=cli._uow(), name=name, by=_by())
+    _show_credentials(credentials, as_json=as_json)
+
+
+@user_app.command("set-password")
+def set_password(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input, else generate one."),
+    ] = False,
+) -> None:
+    """Give an account a new password (printed once when generated); its sessions end."""
+    cli = _cli()
+    password = _read_password() if password_stdin else accounts.generate_password()
+    with cli._refusals():
+        accounts.set_password(uow=cli._uow(), name=name, password=password, by=_by())
+    if password_stdin:
+        cli.out.print(f"{name}: password set")
+    else:
+        sys.stdout.write(f"password: {password}\n")
+
+
+@user_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Stop an account from logging in; its sessions end at once."""
+    cli = _cli()
+    with cli._refusals():
+        accounts.disable_user(uow=cli._uow(), name=name, by=_by())
+    cli.out.print(f"{name} disabled")
+
+
+@user_app.command("unlock")
+def unlock(name: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Lift the lock that failed logins put on an account."""
+    cli = _cli()
+    with cli._refusals():
+        accounts.unlock_user(uow=cli._uow(), name=name, by=_by())
+    cli.out.print(f"{name} unlocked")
+
+
+@user_app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Staff accounts with their roles and state (no secrets)."""
+    cli = _cli()
+    with cli._refusals():
+        users = accounts.list_users(uow=cli._uow(write=False))
+    if as_json:
+        cli._print_json(
+            {
+                "users": [
+                    {
+                        "name": u.name,
+                        "roles": sorted(u.roles),
+                        "disabled": u.disabled,
+                        "locked_at": u.locked_at,
+                        "failures": u.failures,
+                        "created_at": u.created_at,
+                        "created_by": u.created_by,
+                        "last_login_at": u.last_login_at,
+                    }
+                    for u in users
+                ]
+            }
+        )
+        return
+    table = Table("name", "roles", "state", "failures", "created", "last login")
+    for u in users:
+        state = "disabled" if u.disabled else "locked" if u.locked_at else "active"
+        table.add_row(
+            u.name,
+            ", ".join(sorted(u.roles)),
+            state,
+            str(u.failures),
+            u.created_at[:19],
+            (u.last_login_at or "")[:19],
+        )
+    cli.out.print(table)
+
+
+@user_app.command("alerts")
+def alerts(
+    name: Annotated[str | None, typer.Option("--name", help="Only this account's alerts.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Security alerts, newest first: locks, unlocks, accounts added or changed."""
+    cli = _cli()
+    with cli._refusals():
+        found = accounts.list_alerts(uow=cli._uow(write=False), limit=limit, account=name)
+    if as_json:
+        cli._print_json({"alerts": [a.__dict__ for a in found]})
+        return
+    table = Table("at", "kind", "account", "address", "by", "detail")
+    for a in found:
+        detail = "; ".join(
+            f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in a.detail.items()
+        )
+        table.add_row(a.at[:19], a.kind, a.account or "", a.address or "", a.by, cli._escape(detail))
+    cli.out.print(table)
