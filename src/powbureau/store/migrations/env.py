@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from powbureau.store import audit as _audit_tables  # noqa: F401  (registers its tables)
 from powbureau.store import inquiries as _inquiry_tables  # noqa: F401  (registers its tables)
 from powbureau.store.tables import metadata
 
