@@ -45,10 +45,14 @@ from bench.matching_data import (
     read_truth,
     refs_to_ids,
 )
+from powbureau.domain.access import Channel, Reader
 from powbureau.services import tracing
 from powbureau.store.db import open_engine
 from powbureau.store.match_index import rebuild_match_index
 from powbureau.store.uow import SqlUnitOfWork
+
+#: The benchmark reads as an operator at the command line would; every trace is audited.
+READER = Reader(user="os:bench", channel=Channel.CLI, reason="benchmark")
 
 CONFIDENT = 0.95
 OUT = Path("bench/out/tracing")
@@ -174,7 +178,11 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         out = inquiries_csv.with_name("trace-results.csv")
         started = time.perf_counter()
         summary = tracing.trace_batch(
-            uow=SqlUnitOfWork(engine, write=False), inquiries_csv=inquiries_csv, top=10, out=out
+            uow=SqlUnitOfWork(engine, write=False),
+            reader=READER,
+            inquiries_csv=inquiries_csv,
+            top=10,
+            out=out,
         )
         seconds = time.perf_counter() - started
         scored = score(read_results(out), inquiries_csv.with_name("truth.csv"))
@@ -196,11 +204,11 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
 def latency(engine: Any, inquiries: Sequence[tuple[str, Any]], count: int) -> dict[str, float]:
     """p50/p95 of single inquiries through the service, after 100 warm-ups."""
     for _ref, q in inquiries[:100]:
-        tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), query=q, top=10)
+        tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), reader=READER, query=q, top=10)
     times = []
     for _ref, q in inquiries[100 : 100 + count]:
         started = time.perf_counter()
-        tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), query=q, top=10)
+        tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), reader=READER, query=q, top=10)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return {
@@ -216,13 +224,17 @@ def determinism(engine: Any, inquiries_csv: Path) -> dict[str, Any]:
     a, b = inquiries_csv.with_name("det-a.csv"), inquiries_csv.with_name("det-b.csv")
     for out in (a, b):
         tracing.trace_batch(
-            uow=SqlUnitOfWork(engine, write=False), inquiries_csv=inquiries_csv, top=10, out=out
+            uow=SqlUnitOfWork(engine, write=False),
+            reader=READER,
+            inquiries_csv=inquiries_csv,
+            top=10,
+            out=out,
         )
     batch = read_results(a)
     same = 0
     sample = read_inquiries(inquiries_csv)[:50]
     for ref, q in sample:
-        alone = tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), query=q, top=10)
+        alone = tracing.trace_name(uow=SqlUnitOfWork(engine, write=False), reader=READER, query=q, top=10)
         same += [(c.person_ref, f"{c.probability:.4f}") for c in alone] == [
             (r, f"{p:.4f}") for r, p in batch.get(ref, [])
         ]

@@ -26,6 +26,7 @@ from faker import Faker
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from powbureau.domain.access import Channel, Reader
 from powbureau.domain.people import FORMAT_COLUMNS
 from powbureau.services import intake
 from powbureau.services import registry as services
@@ -38,6 +39,7 @@ __all__ = [
     "CLI",
     "OPERATOR",
     "PG_ENV",
+    "READER",
     "People",
     "Registry",
     "add_places",
@@ -52,6 +54,8 @@ __all__ = [
 ]
 
 OPERATOR = "test-operator"
+#: Who reads through the services in tests (the audit log records it).
+READER = Reader(user=OPERATOR, channel=Channel.API, reason="tests")
 
 PG_ENV = "POWBUREAU_TEST_POSTGRES"
 PROJECT = Path(__file__).resolve().parents[1]

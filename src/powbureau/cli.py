@@ -21,10 +21,12 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from powbureau.cli_audit import audit_app
 from powbureau.cli_inquiries import inquiry_app
 from powbureau.cli_service import serve
 from powbureau.cli_tracing import trace_app
 from powbureau.cli_users import user_app
+from powbureau.domain.access import Channel, Reader
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
 from powbureau.services import intake, integrity, registry
@@ -48,6 +50,7 @@ app.add_typer(trace_app, name="trace")
 app.add_typer(inquiry_app, name="inquiry")
 app.command("serve")(serve)
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,6 +58,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 class _Context:
     url: str | None = None
+    reason: str | None = None
 
 
 _ctx = _Context()
@@ -66,8 +70,17 @@ def _main(
         str | None,
         typer.Option("--db", help="Database URL (default $POWBUREAU_DB, else sqlite:///powbureau.db)."),
     ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Why you read a person's data, when no case is named; recorded in the audit log "
+            "and shown to the auditor.",
+        ),
+    ] = None,
 ) -> None:
     _ctx.url = db
+    _ctx.reason = reason
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -100,6 +113,11 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid:{os.getuid()}"
+
+
+def _reader(case_id: str | None = None) -> Reader:
+    """Who reads through the command line: the OS user, with the case or the --reason."""
+    return Reader(user=f"os:{_user()}", channel=Channel.CLI, case_id=case_id, reason=_ctx.reason)
 
 
 def _uow(write: bool = True) -> SqlUnitOfWork:
@@ -218,7 +236,7 @@ def export_persons(
 ) -> None:
     """Export persons.csv, every cell as it was written."""
     with _refusals():
-        written = intake.export_persons(uow=_uow(write=False), path=file, source=source)
+        written = intake.export_persons(uow=_uow(write=False), reader=_reader(), path=file, source=source)
     out.print(f"wrote {written} persons to {file}")
 
 
@@ -267,7 +285,7 @@ def register(
             place=place,
         )
     with _refusals():
-        duplicates = registry.possible_duplicates(uow=_uow(write=False), ref=person_id)
+        duplicates = registry.possible_duplicates(uow=_uow(write=False), reader=_reader(), ref=person_id)
     for other, probability, why in duplicates:
         err.print(
             f"possible duplicate: {other} (p={probability:.2f}; {_escape(why)}); if they are one man, "
@@ -291,7 +309,7 @@ def show(
 ) -> None:
     """Show a person's current record."""
     with _refusals():
-        view = registry.show_person(uow=_uow(write=False), ref=ref)
+        view = registry.show_person(uow=_uow(write=False), reader=_reader(), ref=ref)
     row = dict(view.row)
     if as_json:
         row["extra"] = json.loads(row["extra"] or "{}")
@@ -326,7 +344,9 @@ def history(
 ) -> None:
     """A person's history: every event, in the order it was recorded."""
     with _refusals():
-        person_id, events, conflicts = registry.person_history(uow=_uow(write=False), ref=ref)
+        person_id, events, conflicts = registry.person_history(
+            uow=_uow(write=False), reader=_reader(), ref=ref
+        )
     if as_json:
         _print_json(
             {
@@ -388,6 +408,7 @@ def list_(
     with _refusals():
         rows = registry.list_persons(
             uow=_uow(write=False),
+            reader=_reader(),
             custody=custody,
             status=status,
             place=place,
@@ -523,14 +544,19 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 @app.command()
 def verify() -> None:
-    """Recompute the hash chain and rebuild the projections; name what does not fit."""
+    """Recompute the hash chain, rebuild the projections and check the audit chain; name what does not fit."""
     with _refusals():
         report = integrity.verify_registry(uow=_uow(write=False))
     if not report.ok:
         for problem in report.problems:
             err.print(f"FAIL {_escape(problem)}")
-        _fail(f"verify failed after checking {report.events} events")
-    out.print(f"ok: {report.events} events in one unbroken chain; {report.persons} persons rebuilt")
+        _fail(
+            f"verify failed after checking {report.events} events and {report.audit_records} audit records"
+        )
+    out.print(
+        f"ok: {report.events} events in one unbroken chain; {report.persons} persons rebuilt; "
+        f"{report.audit_records} audit records in one unbroken chain"
+    )
 
 
 @place_app.command("add")

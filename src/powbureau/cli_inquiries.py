@@ -107,7 +107,7 @@ def list_(
     """Cases, oldest first, with their state and age."""
     cli = _cli()
     with cli._refusals():
-        rows = inquiries.list_cases(uow=cli._uow(write=False), state=state, limit=limit)
+        rows = inquiries.list_cases(uow=cli._uow(write=False), reader=cli._reader(), state=state, limit=limit)
     if as_json:
         cli._print_json(
             {
@@ -129,7 +129,7 @@ def show(case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     """A case: what is sought, who asks, candidates, history."""
     cli = _cli()
     with cli._refusals():
-        view = inquiries.case_view(uow=cli._uow(write=False), case_id=case_id)
+        view = inquiries.case_view(uow=cli._uow(write=False), reader=cli._reader(case_id), case_id=case_id)
     if as_json:
         cli._print_json(view)
         return
@@ -160,7 +160,7 @@ def review(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The review queue: cases with candidates waiting for an officer."""
     cli = _cli()
     with cli._refusals():
-        queue = inquiries.review_queue(uow=cli._uow(write=False))
+        queue = inquiries.review_queue(uow=cli._uow(write=False), reader=cli._reader())
     if as_json:
         cli._print_json({"queue": queue})
         return

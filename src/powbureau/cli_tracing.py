@@ -63,7 +63,7 @@ def trace_name(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Rank the persons in our custody (now or before) who may be the man asked about."""
-    from powbureau.cli import _escape, _print_json, _refusals, _uow, out
+    from powbureau.cli import _escape, _print_json, _reader, _refusals, _uow, out
     from powbureau.services import tracing
 
     with _refusals():
@@ -80,8 +80,9 @@ def trace_name(
             last_seen_on=parse_birth(last_seen_on) if last_seen_on else None,
             last_seen_place=last_seen_place,
         )
-        found = tracing.trace_name(uow=_uow(write=False), query=query, top=top)
-        rows = tracing.candidate_records(uow=_uow(write=False), person_ids=[c.person_id for c in found])
+        found, rows = tracing.trace_with_records(
+            uow=_uow(write=False), reader=_reader(), query=query, top=top
+        )
     if as_json:
         asked = {k: v for k, v in query.__dict__.items() if v}
         candidates = [_candidate_json(i, c, dict(rows.get(c.person_id, {}))) for i, c in enumerate(found, 1)]
@@ -116,12 +117,13 @@ def trace_batch(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Trace every inquiry of inquiries.csv into trace-results.csv; stores nothing."""
-    from powbureau.cli import _print_json, _Progress, _refusals, _uow, out
+    from powbureau.cli import _print_json, _Progress, _reader, _refusals, _uow, out
     from powbureau.services import tracing
 
     with _refusals(), _Progress(f"tracing {file.name}") as progress:
         summary = tracing.trace_batch(
             uow=_uow(write=False),
+            reader=_reader(),
             inquiries_csv=file,
             top=top,
             out=out_file,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from builders import People, Registry, add_places, register
+from builders import READER, People, Registry, add_places, register
 from powbureau.domain.errors import ConcurrentModification
 from powbureau.services import registry as services
 from powbureau.services.integrity import verify_registry
@@ -44,7 +44,8 @@ def test_two_operators_with_the_same_version_one_wins(registry: Registry) -> Non
         people = People(41)
         for round_ in range(4):
             pid = register(registry, people)
-            version = services.show_person(uow=registry.uow(write=False), ref=pid).row["version"]
+            shown = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid)
+            version = shown.row["version"]
 
             def enter(engine: Engine, who: str, kind: str, pid: str = pid, version: int = version) -> Any:
                 return services.record_event(uow=SqlUnitOfWork(engine), ref=pid, kind=kind,
@@ -59,7 +60,7 @@ def test_two_operators_with_the_same_version_one_wins(registry: Registry) -> Non
             error = next(r[1] for r in results if r[0] == "error")
             assert isinstance(error, ConcurrentModification), repr(error)
             assert winner in str(error)
-            row = services.show_person(uow=registry.uow(write=False), ref=pid).row
+            row = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).row
             assert row["version"] == version + 1
             assert row["updated_by"] == winner
             assert row["status"] == ("hospitalised" if winner == "officer-a" else "released")
@@ -120,7 +121,7 @@ def test_two_writers_append_a_thousand_events_each_to_one_chain(registry: Regist
     report = verify_registry(uow=registry.uow(write=False))
     assert report.ok, report.problems
     for pid in own[0] + own[1]:
-        row = services.show_person(uow=registry.uow(write=False), ref=pid).row
+        row = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).row
         assert row["version"] == 1 + per_writer // persons_each
     assert elapsed < 60, f"2 x {per_writer} appends took {elapsed:.0f} s"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders import Registry, register
+from builders import READER, Registry, register
 from powbureau.services import registry as services
 
 
@@ -26,10 +26,10 @@ def test_a_second_registration_in_another_script_is_shown_for_a_merge_review(reg
             "birth_date": "2001-03-14",
         },
     )
-    found = services.possible_duplicates(uow=registry.uow(write=False), ref=second)
+    found = services.possible_duplicates(uow=registry.uow(write=False), reader=READER, ref=second)
     assert [pid for pid, _, _ in found] == [first]
     assert found[0][1] > 0.9
-    assert services.possible_duplicates(uow=registry.uow(write=False), ref=other) == []
+    assert services.possible_duplicates(uow=registry.uow(write=False), reader=READER, ref=other) == []
 
 
 def test_duplicates_are_looked_for_only_among_the_same_custody(registry: Registry) -> None:
@@ -45,4 +45,4 @@ def test_duplicates_are_looked_for_only_among_the_same_custody(registry: Registr
     ours = register(
         registry, fields={"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14"}
     )
-    assert services.possible_duplicates(uow=registry.uow(write=False), ref=ours) == []
+    assert services.possible_duplicates(uow=registry.uow(write=False), reader=READER, ref=ours) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import Registry, add_places, event, register, write_csv
+from builders import READER, Registry, add_places, event, register, write_csv
 from powbureau.domain.errors import RuleViolation
 from powbureau.domain.inquiries import AnswerKind, Channel, Inquirer
 from powbureau.matching import TraceQuery
@@ -35,7 +35,7 @@ def test_a_mother_and_a_father_asking_about_one_man_share_one_case(registry: Reg
     second = _open(registry, TraceQuery(surname="KOVALENKO", given_name="Дмитрий"), FATHER)
     assert first.new_case and not second.new_case
     assert second.case_id == first.case_id
-    view = inquiries.case_view(uow=registry.uow(write=False), case_id=first.case_id)
+    view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=first.case_id)
     assert [i["relation"] for i in view["inquirers"]] == ["mother", "father"]
     assert view["state"] == "under_review"
     assert len(view["candidates"]) == 1
@@ -56,7 +56,7 @@ def test_an_inquiry_made_before_the_man_is_registered_is_matched_when_he_arrives
     )
     summary = inquiries.recheck_open_cases(uow=registry.uow(), recorded_by="job")
     assert (opened.case_id, person) in summary.new_candidates
-    view = inquiries.case_view(uow=registry.uow(write=False), case_id=opened.case_id)
+    view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=opened.case_id)
     assert view["state"] == "under_review"
     again = inquiries.recheck_open_cases(uow=registry.uow(), recorded_by="job")
     assert again.new_candidates == [] and again.from_event == summary.to_event
@@ -107,7 +107,7 @@ def test_confirmation_answer_and_a_new_answer_due_after_a_later_event(registry: 
     summary = inquiries.recheck_open_cases(uow=registry.uow(), recorded_by="job")
     assert summary.new_answers_due == [opened.case_id]
     assert (
-        inquiries.case_view(uow=registry.uow(write=False), case_id=opened.case_id)["state"]
+        inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=opened.case_id)["state"]
         == "new_answer_due"
     )
 
@@ -222,6 +222,6 @@ def test_an_officer_may_confirm_a_man_he_found_himself(registry: Registry) -> No
         checked=["document"],
         notes="his mother sent his passport",
     )
-    view = inquiries.case_view(uow=registry.uow(write=False), case_id=opened.case_id)
+    view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=opened.case_id)
     assert view["person_id"] == person
     assert [c["decision"] for c in view["candidates"] if c["person_id"] == person] == ["confirmed"]

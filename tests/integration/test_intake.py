@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import People, Registry, import_file, read_csv, write_csv
+from builders import READER, People, Registry, import_file, read_csv, write_csv
 from powbureau.domain.errors import ImportRejected, InvalidInput
 from powbureau.domain.people import FORMAT_COLUMNS
 from powbureau.services import intake
@@ -81,7 +81,7 @@ def assert_verified(reg: Registry) -> None:
 
 
 def export(reg: Registry, path: Path, source: str | None = None) -> Path:
-    intake.export_persons(uow=reg.uow(write=False), path=path, source=source)
+    intake.export_persons(uow=reg.uow(write=False), reader=READER, path=path, source=source)
     return path
 
 
@@ -103,7 +103,7 @@ def test_what_an_import_records(registry: Registry, tmp_path: Path) -> None:
     import_file(registry, original, source="icrc")
 
     def view(ref: str) -> services.PersonView:
-        return services.show_person(uow=registry.uow(write=False), ref=ref)
+        return services.show_person(uow=registry.uow(write=False), reader=READER, ref=ref)
 
     comma = view("icrc:T-comma")
     assert comma.row["surname"] == "Коваленко, мл." and comma.row["rank"] is None
@@ -116,7 +116,7 @@ def test_what_an_import_records(registry: Registry, tmp_path: Path) -> None:
     assert (dead["status"], dead["service_number"], dead["mother_name"]) == ("deceased", "=1+2", "@Оксана")
     given = view("icrc:T-given").row
     assert (given["surname"], given["category"], given["status_on"]) == (None, None, "2022")
-    _, events, _ = services.person_history(uow=registry.uow(write=False), ref="icrc:T-comma")
+    _, events, _ = services.person_history(uow=registry.uow(write=False), reader=READER, ref="icrc:T-comma")
     origin = json.loads(events[0].payload)["origin"]
     assert origin == {"file": "few.csv", "line": 2}
 
@@ -173,7 +173,7 @@ def test_a_changed_cell_becomes_a_correction_citing_file_and_line(
         (6, rows[4]["person_ref"]), (11, rows[9]["person_ref"])]
     assert event_count(registry) == events
     pid = dry.corrections[0].person_id
-    old_rank = services.show_person(uow=registry.uow(write=False), ref=pid).row["rank"]
+    old_rank = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).row["rank"]
     assert old_rank != "капитан"
     assert dry.corrections[0].changes == {"rank": [old_rank, "капитан"]}
 
@@ -183,13 +183,13 @@ def test_a_changed_cell_becomes_a_correction_citing_file_and_line(
     assert summary.unchanged == summary.rows - 2 and summary.registered == 0
     assert summary.as_dict()["corrected"] == 2
     assert event_count(registry) == events + 2
-    _, history, _ = services.person_history(uow=registry.uow(write=False), ref=pid)
+    _, history, _ = services.person_history(uow=registry.uow(write=False), reader=READER, ref=pid)
     last = history[-1]
     assert last.kind == "identity_corrected"
     payload = json.loads(last.payload)
     assert payload["origin"] == {"file": "persons-v2.csv", "line": 6}
     assert payload["changes"] == {"rank": [old_rank, "капитан"]}
-    nine = services.show_person(uow=registry.uow(write=False), ref=rows[9]["person_ref"]).row
+    nine = services.show_person(uow=registry.uow(write=False), reader=READER, ref=rows[9]["person_ref"]).row
     assert nine["birth_date"] == "1977-07"
     assert json.loads(nine["extra"])["blood_group"] == "AB+"
     assert_same_cells(changed, export(registry, tmp_path / "out.csv"))
@@ -205,7 +205,7 @@ def test_a_row_now_saying_deceased_records_the_death(registry: Registry, tmp_pat
     rows[0]["category"] = "deceased"
     summary = import_file(registry, write_csv(tmp_path / "b.csv", rows))
     assert summary.corrections[0].changes == {"category": ["pow", "deceased"]}
-    row = services.show_person(uow=registry.uow(write=False), ref="D1").row
+    row = services.show_person(uow=registry.uow(write=False), reader=READER, ref="D1").row
     assert row["status"] == "deceased"
     assert_verified(registry)
 
@@ -318,7 +318,9 @@ def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(
     again = import_file(registry, fixed)
     assert (again.registered, again.rejected_rows) == (4, 0)
     assert person_count(registry) == 12
-    hyperlink = services.show_person(uow=registry.uow(write=False), ref=rows[6]["person_ref"]).row
+    hyperlink = services.show_person(
+        uow=registry.uow(write=False), reader=READER, ref=rows[6]["person_ref"]
+    ).row
     assert hyperlink["surname"] == '=HYPERLINK("http://example.invalid","x")'
     assert_verified(registry)
 
@@ -332,7 +334,7 @@ def test_a_corrected_reject_file_imports_as_it_is(registry: Registry, tmp_path: 
     text = rejects.read_text(encoding="utf-8").replace("1994-02-30", "1994-02-28")
     rejects.write_text(text, encoding="utf-8")
     assert import_file(registry, rejects).registered == 1
-    row = services.show_person(uow=registry.uow(write=False), ref=rows[2]["person_ref"]).row
+    row = services.show_person(uow=registry.uow(write=False), reader=READER, ref=rows[2]["person_ref"]).row
     assert json.loads(row["extra"]) == {}
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from builders import People, Registry, event, register
+from builders import READER, People, Registry, event, register
 from powbureau.domain.errors import NoRegistry
 from powbureau.services import registry as services
 from powbureau.services.integrity import verify_registry
@@ -54,7 +54,7 @@ def test_upgrade_is_idempotent(registry: Registry) -> None:
     pid = register(registry, People(33))
     upgrade(registry.engine)
     upgrade(registry.engine)
-    assert services.show_person(uow=registry.uow(write=False), ref=pid).person_id == pid
+    assert services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).person_id == pid
 
 
 @pytest.mark.postgres

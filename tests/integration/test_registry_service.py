@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from builders import OPERATOR, People, Registry, add_places, event, register
+from builders import OPERATOR, READER, People, Registry, add_places, event, register
 from powbureau.domain.errors import (
     AmbiguousReference,
     DuplicateReference,
@@ -20,11 +20,11 @@ from powbureau.services.integrity import verify_registry
 
 
 def show(reg: Registry, ref: str) -> services.PersonView:
-    return services.show_person(uow=reg.uow(write=False), ref=ref)
+    return services.show_person(uow=reg.uow(write=False), reader=READER, ref=ref)
 
 
 def history(reg: Registry, ref: str) -> tuple[str, list[object], dict[int, str]]:
-    return services.person_history(uow=reg.uow(write=False), ref=ref)
+    return services.person_history(uow=reg.uow(write=False), reader=READER, ref=ref)
 
 
 def stats(reg: Registry) -> dict[str, object]:
@@ -63,9 +63,9 @@ def test_register_show_history_list(registry: Registry) -> None:
     assert person_id == pid and conflicts == {}
     assert events[0].kind == "registered"  # type: ignore[attr-defined]
     assert all(e.recorded_by == OPERATOR for e in events)  # type: ignore[attr-defined]
-    listed = services.list_persons(uow=registry.uow(write=False), surname="Коваленко")
+    listed = services.list_persons(uow=registry.uow(write=False), reader=READER, surname="Коваленко")
     assert [r["id"] for r in listed] == [pid]
-    assert services.list_persons(uow=registry.uow(write=False), surname="Шевчук") == []
+    assert services.list_persons(uow=registry.uow(write=False), reader=READER, surname="Шевчук") == []
     assert stats(registry)["persons"] == 1
     assert_verified(registry)
 
@@ -79,7 +79,8 @@ def test_list_filters_by_custody_status_and_place(registry: Registry) -> None:
     event(registry, held[1], "transferred", place="CAMP-2", occurred_on="2024-06")
 
     def ids(**filters: object) -> set[str]:
-        return {r["id"] for r in services.list_persons(uow=registry.uow(write=False), **filters)}
+        listed = services.list_persons(uow=registry.uow(write=False), reader=READER, **filters)
+        return {r["id"] for r in listed}
 
     assert ids(custody="ours") == set(held)
     assert ids(custody="own") == {missing}
@@ -165,7 +166,7 @@ def test_outside_news_that_does_not_fit_is_kept_as_a_conflict(registry: Registry
     assert kept.event.id in dict(view.conflicts)
     assert view.row["open_conflicts"] == 1
     assert history(registry, pid)[2].keys() == {kept.event.id}
-    conflicted = services.list_persons(uow=registry.uow(write=False), conflicts=True)
+    conflicted = services.list_persons(uow=registry.uow(write=False), reader=READER, conflicts=True)
     assert [r["id"] for r in conflicted] == [pid]
     assert_verified(registry)
 
@@ -300,7 +301,7 @@ def test_merge_and_unmerge(registry: Registry) -> None:
         assert show(registry, ref).person_id == survivor, ref
     assert stats(registry)["persons"] == 2
     assert event_count(registry) == events_before + 1
-    listed = {r["id"] for r in services.list_persons(uow=registry.uow(write=False))}
+    listed = {r["id"] for r in services.list_persons(uow=registry.uow(write=False), reader=READER)}
     assert listed == {survivor, third}
     # the survivor's history includes the merged record's events
     kinds = [(e.person_id, e.kind) for e in history(registry, other)[1]]  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from builders import People, Registry, event, import_file, register, write_csv
+from builders import READER, People, Registry, event, import_file, register, write_csv
 from powbureau.cli import app
 from powbureau.domain.errors import ImportRejected, InvalidInput
 from powbureau.domain.people import FORMAT_COLUMNS
@@ -37,7 +37,7 @@ ASK = TraceQuery(surname="KOVALENKO", given_name="Dima", birth_date="2001-03-14"
 
 def trace(reg: Registry, query: TraceQuery = ASK, *, engine: object = None, top: int = 10) -> list[str]:
     uow = SqlUnitOfWork(engine or reg.engine, write=False)  # type: ignore[arg-type]
-    return [c.person_id for c in tracing.trace_name(uow=uow, query=query, top=top)]
+    return [c.person_id for c in tracing.trace_name(uow=uow, reader=READER, query=query, top=top)]
 
 
 def counts(reg: Registry) -> tuple[int, int]:
@@ -66,7 +66,7 @@ def test_keys_are_written_in_the_import_transaction(registry: Registry, tmp_path
     import_file(registry, path)
     profiles, keys = counts(registry)
     assert profiles == 41 and keys >= 41
-    found = tracing.trace_name(uow=registry.uow(write=False), query=ASK, top=3)
+    found = tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=ASK, top=3)
     assert found[0].person_ref == "K1"
     assert found[0].probability > 0.5
     assert verify_registry(uow=registry.uow(write=False)).ok
@@ -201,8 +201,10 @@ def test_trace_batch_writes_the_formats_file_alone_equals_batch(registry: Regist
     rows.append({"query_ref": "QNONE", "surname": "Неизвестный", "given_name": "Никто"})
     path = inquiries_file(tmp_path / "inquiries.csv", rows)
     out_a, out_b = tmp_path / "a.csv", tmp_path / "b.csv"
-    summary = tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out_a)
-    tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out_b)
+    summary = tracing.trace_batch(
+        uow=registry.uow(write=False), reader=READER, inquiries_csv=path, top=3, out=out_a
+    )
+    tracing.trace_batch(uow=registry.uow(write=False), reader=READER, inquiries_csv=path, top=3, out=out_b)
     assert out_a.read_bytes() == out_b.read_bytes()
     with out_a.open(encoding="utf-8", newline="") as handle:
         result = list(csv.DictReader(handle))
@@ -218,7 +220,7 @@ def test_trace_batch_writes_the_formats_file_alone_equals_batch(registry: Regist
     )
     assert by_query["QK"][0]["person_ref"] == "K1"
     alone = tracing.trace_name(
-        uow=registry.uow(write=False),
+        uow=registry.uow(write=False), reader=READER,
         query=TraceQuery(surname="Kovalenko", given_name="Dima", birth_date="2001"),
         top=3,
     )
@@ -237,12 +239,12 @@ def test_trace_batch_refuses_a_bad_file_naming_the_line(registry: Registry, tmp_
     )
     out = tmp_path / "out.csv"
     with pytest.raises(ImportRejected) as caught:
-        tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=3, out=out)
+        tracing.trace_batch(uow=registry.uow(write=False), reader=READER, inquiries_csv=path, top=3, out=out)
     message = str(caught.value)
     assert "line 2" in message and "2001-03-14" in message and "line 3" in message
     assert not out.exists()
     with pytest.raises(InvalidInput, match="top"):
-        tracing.trace_batch(uow=registry.uow(write=False), inquiries_csv=path, top=0, out=out)
+        tracing.trace_batch(uow=registry.uow(write=False), reader=READER, inquiries_csv=path, top=0, out=out)
 
 
 def test_the_trace_commands(registry: Registry, tmp_path: Path) -> None:

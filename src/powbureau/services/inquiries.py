@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from powbureau.domain.access import Reader
+from powbureau.domain.audit import AuditAction
 from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
 from powbureau.domain.events import utc_now
 from powbureau.domain.inquiries import (
@@ -36,6 +38,7 @@ from powbureau.domain.inquiries import (
 from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
 from powbureau.matching import Candidate, TraceQuery, find_candidates, query_keys
+from powbureau.services.audit import record_read
 from powbureau.store.match_index import SqlCandidateIndex
 from powbureau.store.uow import UnitOfWork
 
@@ -589,22 +592,30 @@ def recheck_open_cases(*, uow: UnitOfWork, recorded_by: str) -> RecheckSummary:
     return summary
 
 
-def list_cases(*, uow: UnitOfWork, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Cases with their age in days, oldest first."""
+def list_cases(
+    *, uow: UnitOfWork, reader: Reader, state: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Cases with their age in days, oldest first; the confirmed persons they name are audited."""
     now = datetime.now(UTC)
     with uow:
         rows = uow.cases.search(states=[state] if state else [], limit=limit)
     for row in rows:
         opened = datetime.strptime(row["opened_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         row["age_days"] = (now - opened).days
+    named = [r["person_id"] for r in rows if r["person_id"]]
+    record_read(uow=uow, reader=reader, action=AuditAction.CASES, person_ids=named)
     return rows
 
 
-def case_view(*, uow: UnitOfWork, case_id: str) -> dict[str, Any]:
-    """A case with its inquirers, candidates and history."""
+def case_view(*, uow: UnitOfWork, reader: Reader, case_id: str) -> dict[str, Any]:
+    """A case with its inquirers, candidates and history.
+
+    The read is audited as coming through this case: its confirmed person and its
+    candidates are named.
+    """
     with uow:
         case = uow.cases.get(case_id)
-        return {
+        view = {
             **case,
             "sought": json.loads(case["sought"]),
             "inquirers": uow.cases.inquirers_of(case_id),
@@ -613,10 +624,15 @@ def case_view(*, uow: UnitOfWork, case_id: str) -> dict[str, Any]:
             ],
             "history": [{**h, "detail": json.loads(h["detail"])} for h in uow.cases.history(case_id)],
         }
+    named = [c["person_id"] for c in view["candidates"]] + ([case["person_id"]] if case["person_id"] else [])
+    record_read(
+        uow=uow, reader=replace(reader, case_id=case_id), action=AuditAction.CASE, person_ids=named
+    )
+    return view
 
 
-def review_queue(*, uow: UnitOfWork, limit: int = 100) -> list[dict[str, Any]]:
-    """Cases under review with their pending candidates, oldest first."""
+def review_queue(*, uow: UnitOfWork, reader: Reader, limit: int = 100) -> list[dict[str, Any]]:
+    """Cases under review with their pending candidates, oldest first; the candidates are audited."""
     with uow:
         out = []
         for case in uow.cases.search(
@@ -630,4 +646,6 @@ def review_queue(*, uow: UnitOfWork, limit: int = 100) -> list[dict[str, Any]]:
                     "pending": [{**c, "explanation": json.loads(c["explanation"])} for c in pending],
                 }
             )
-        return out
+    named = [c["person_id"] for case in out for c in case["pending"]]
+    record_read(uow=uow, reader=reader, action=AuditAction.REVIEW, person_ids=named)
+    return out

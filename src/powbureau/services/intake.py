@@ -12,17 +12,21 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from powbureau.domain.access import Reader
+from powbureau.domain.audit import AuditAction
 from powbureau.domain.errors import ImportRejected, InvalidInput
 from powbureau.domain.events import EventKind, NewEvent, canonical_json, utc_now
 from powbureau.domain.lifecycle import Status, replay
 from powbureau.domain.people import FORMAT_COLUMNS, IDENTITY_FIELDS, Category, category_of
 from powbureau.domain.registry import identity_changes
 from powbureau.interchange.csvfiles import csv_writer, protect_cell
+from powbureau.services.audit import file_sha256, record_read
 from powbureau.services.intake_rows import (
     CHUNK,
     DERIVED_REF,
@@ -297,8 +301,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_persons(*, uow: UnitOfWork, path: Path, source: str | None = None) -> int:
+def export_persons(*, uow: UnitOfWork, reader: Reader, path: Path, source: str | None = None) -> int:
     """Write persons.csv: every cell as it was written, unknown columns kept.
+
+    The export is audited: every person written and the file's SHA-256. The file is
+    written beside ``path`` and put in place only once that record is written.
 
     Args:
         source: only the persons that source sent, with its person_refs; otherwise every
@@ -309,29 +316,42 @@ def export_persons(*, uow: UnitOfWork, path: Path, source: str | None = None) ->
         The number of rows written.
     """
     columns = list(FORMAT_COLUMNS) + [f for f in IDENTITY_FIELDS if f not in FORMAT_COLUMNS]
-    with uow:
-        extra_names: dict[str, None] = {}
-        for row in uow.persons.scan(source=source):
-            for name in json.loads(row["extra"] or "{}"):
-                extra_names.setdefault(name, None)
-        header = columns + [n for n in extra_names if n not in columns]
-        written = 0
-        first_ref = _first_refs(uow) if source is None else {}
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv_writer(handle)
-            writer.writerow(header)
+    partial = path.with_name(path.name + ".partial")
+    exported: list[str] = []
+    try:
+        with uow:
+            extra_names: dict[str, None] = {}
             for row in uow.persons.scan(source=source):
-                if source is None and row["merged_into"] is not None:
-                    continue
-                ref = row["person_ref"] if source is not None else first_ref.get(row["id"], row["id"])
-                if ref.startswith(DERIVED_REF):
-                    ref = ""
-                extra = json.loads(row["extra"] or "{}")
-                cells = [ref] + [row[c] or "" for c in columns[1:]]
-                cells += [extra.get(n, "") for n in header[len(columns) :]]
-                writer.writerow(cells)
-                written += 1
-    return written
+                for name in json.loads(row["extra"] or "{}"):
+                    extra_names.setdefault(name, None)
+            header = columns + [n for n in extra_names if n not in columns]
+            first_ref = _first_refs(uow) if source is None else {}
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv_writer(handle)
+                writer.writerow(header)
+                for row in uow.persons.scan(source=source):
+                    if source is None and row["merged_into"] is not None:
+                        continue
+                    ref = row["person_ref"] if source is not None else first_ref.get(row["id"], row["id"])
+                    if ref.startswith(DERIVED_REF):
+                        ref = ""
+                    extra = json.loads(row["extra"] or "{}")
+                    cells = [ref] + [row[c] or "" for c in columns[1:]]
+                    cells += [extra.get(n, "") for n in header[len(columns) :]]
+                    writer.writerow(cells)
+                    exported.append(row["id"])
+        record_read(
+            uow=uow,
+            reader=reader,
+            action=AuditAction.EXPORT,
+            person_ids=exported,
+            file_sha256=file_sha256(partial),
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
+    return len(exported)
 
 
 def _first_refs(uow: UnitOfWork) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""``verify``: recompute the hash chain and rebuild every projection from the events."""
+"""``verify``: recompute the hash chain, rebuild every projection from the events, check the audit chain."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from powbureau.domain.events import GENESIS_HASH, Event, event_hash
 from powbureau.domain.lifecycle import replay
+from powbureau.services.audit import check_audit
 from powbureau.store.match_index import row_match_rows
 from powbureau.store.repositories import projection_row
 from powbureau.store.uow import UnitOfWork
@@ -22,6 +23,7 @@ class VerifyReport:
 
     events: int = 0
     persons: int = 0
+    audit_records: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -161,10 +163,13 @@ def _check_match_index(uow: UnitOfWork, report: VerifyReport) -> None:
 
 
 def verify_registry(*, uow: UnitOfWork) -> VerifyReport:
-    """Recompute the chain over every stored column and rebuild the projections.
+    """Recompute the chain over every stored column, rebuild the projections, check the audit chain.
+
+    The audit chain is checked even when the registry fails: it is a record of its own.
 
     Returns:
-        A report naming the first event or projection row that does not fit.
+        A report naming the first event or projection row that does not fit, then the
+        first audit record that does not.
     """
     report = VerifyReport()
     with uow:
@@ -173,4 +178,7 @@ def verify_registry(*, uow: UnitOfWork) -> VerifyReport:
             _check_projections(uow, report)
         if report.ok:
             _check_match_index(uow, report)
+        audit = check_audit(uow)
+    report.audit_records = audit.records
+    report.problems.extend(audit.problems)
     return report

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from powbureau.domain.access import Reader
+from powbureau.domain.audit import AuditAction
 from powbureau.domain.errors import InvalidInput, RuleViolation
 from powbureau.domain.events import Event, EventKind, NewEvent, canonical_json
 from powbureau.domain.lifecycle import PersonState, check_entry, replay, state_before
 from powbureau.domain.people import IDENTITY_FIELDS, validate_identity
 from powbureau.domain.registry import identity_changes, new_person_id, registration_events
+from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
 
 __all__ = [
@@ -297,37 +300,47 @@ def unmerge_person(*, uow: UnitOfWork, ref: str, recorded_by: str, reason: str =
     return person_id, survivor
 
 
-def show_person(*, uow: UnitOfWork, ref: str) -> PersonView:
-    """A person's current record (following merges)."""
+def show_person(*, uow: UnitOfWork, reader: Reader, ref: str) -> PersonView:
+    """A person's current record (following merges); the read is audited."""
     with uow:
         person_id = uow.persons.resolve(ref)
         state = replay(person_id, uow.events.for_person(person_id))
-        return PersonView(
+        view = PersonView(
             person_id,
             dict(uow.persons.get(person_id)),
             uow.persons.refs_of(person_id),
             [(c.event_id, c.reason) for c in state.conflicts],
         )
+    record_read(uow=uow, reader=reader, action=AuditAction.SHOW, person_ids=[person_id])
+    return view
 
 
-def person_history(*, uow: UnitOfWork, ref: str) -> tuple[str, list[Event], dict[int, str]]:
+def person_history(
+    *, uow: UnitOfWork, reader: Reader, ref: str
+) -> tuple[str, list[Event], dict[int, str]]:
     """A person's events in recording order, with the conflicts marked by event id.
 
-    The history of a survivor includes the events of the records merged into it.
+    The history of a survivor includes the events of the records merged into it; the
+    read is audited as a read of all of them.
     """
     with uow:
         person_id = uow.persons.resolve(ref)
         ids = [person_id, *uow.persons.merged_into(person_id)]
         events = sorted((e for evs in uow.events.for_persons(ids).values() for e in evs), key=lambda e: e.id)
         state = replay(person_id, [e for e in events if e.person_id == person_id])
-        return person_id, events, {c.event_id: c.reason for c in state.conflicts}
+        conflicts = {c.event_id: c.reason for c in state.conflicts}
+    record_read(uow=uow, reader=reader, action=AuditAction.HISTORY, person_ids=ids)
+    return person_id, events, conflicts
 
 
-def possible_duplicates(*, uow: UnitOfWork, ref: str, top: int = 5) -> list[tuple[str, float, str]]:
+def possible_duplicates(
+    *, uow: UnitOfWork, reader: Reader, ref: str, top: int = 5
+) -> list[tuple[str, float, str]]:
     """Registered persons of the same custody who may be this man entered again.
 
     They go to an officer's merge review (``merge`` after checking), never to "cannot
     tell apart". Returns (registry id, probability, explanation), most probable first.
+    When there are any, the read is audited as a read of this man and of them.
     """
     from powbureau.matching import find_duplicates
     from powbureau.store.match_index import MatchIndex, SqlCandidateIndex
@@ -344,13 +357,19 @@ def possible_duplicates(*, uow: UnitOfWork, ref: str, top: int = 5) -> list[tupl
             top=top,
             min_probability=0.05,
         )
-        return [(c.person_id, c.probability, c.explanation()) for c in found]
+        duplicates = [(c.person_id, c.probability, c.explanation()) for c in found]
+    if duplicates:
+        named = [person_id, *(other for other, _, _ in duplicates)]
+        record_read(uow=uow, reader=reader, action=AuditAction.DUPLICATES, person_ids=named)
+    return duplicates
 
 
-def list_persons(*, uow: UnitOfWork, **filters: Any) -> list[Mapping[str, Any]]:
-    """Current persons matching the filters of :meth:`PersonRepository.search`."""
+def list_persons(*, uow: UnitOfWork, reader: Reader, **filters: Any) -> list[Mapping[str, Any]]:
+    """Current persons matching the filters of :meth:`PersonRepository.search`; audited."""
     with uow:
-        return [dict(r) for r in uow.persons.search(**filters)]
+        rows: list[Mapping[str, Any]] = [dict(r) for r in uow.persons.search(**filters)]
+    record_read(uow=uow, reader=reader, action=AuditAction.LIST, person_ids=[r["id"] for r in rows])
+    return rows
 
 
 def registry_stats(*, uow: UnitOfWork) -> dict[str, Any]:

@@ -14,16 +14,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from powbureau.domain.access import Reader
+from powbureau.domain.audit import AuditAction
 from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import ImportRejected, InvalidInput
 from powbureau.domain.people import Custody
 from powbureau.interchange.csvfiles import csv_writer, open_csv, protect_cell, unprotect_cell
 from powbureau.matching import Candidate, MatchSettings, TraceQuery, find_candidates
+from powbureau.services.audit import file_sha256, record_read
 from powbureau.services.intake_rows import RowError
 from powbureau.store.match_index import SqlCandidateIndex
 from powbureau.store.uow import UnitOfWork
 
-__all__ = ["RESULT_COLUMNS", "TraceBatchSummary", "candidate_records", "trace_batch", "trace_name"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "TraceBatchSummary",
+    "candidate_records",
+    "trace_batch",
+    "trace_name",
+    "trace_with_records",
+]
 
 #: trace-results.csv: the four columns of shared/formats, then the explanation.
 RESULT_COLUMNS = (
@@ -76,14 +86,47 @@ def _with_refs(found: list[Candidate], index: SqlCandidateIndex) -> list[Candida
 
 
 def trace_name(
-    *, uow: UnitOfWork, query: TraceQuery, top: int = 10, settings: MatchSettings | None = None
+    *,
+    uow: UnitOfWork,
+    reader: Reader,
+    query: TraceQuery,
+    top: int = 10,
+    settings: MatchSettings | None = None,
 ) -> list[Candidate]:
     """Rank the persons in our custody (now or before) who may be the man asked about.
+
+    The candidates are audited as read.
 
     Raises:
         InvalidInput: the inquiry gives no name and no service number, or ``top`` is
             out of range.
     """
+    found = _trace(uow, query, top, settings)
+    record_read(uow=uow, reader=reader, action=AuditAction.TRACE, person_ids=[c.person_id for c in found])
+    return found
+
+
+def trace_with_records(
+    *,
+    uow: UnitOfWork,
+    reader: Reader,
+    query: TraceQuery,
+    top: int = 10,
+    settings: MatchSettings | None = None,
+) -> tuple[list[Candidate], dict[str, Mapping[str, Any]]]:
+    """:func:`trace_name` and the candidates' current records, audited as one read.
+
+    Raises:
+        InvalidInput: as :func:`trace_name`.
+    """
+    found = _trace(uow, query, top, settings)
+    with uow:
+        rows = dict(uow.persons.rows([c.person_id for c in found]))
+    record_read(uow=uow, reader=reader, action=AuditAction.TRACE, person_ids=[c.person_id for c in found])
+    return found, rows
+
+
+def _trace(uow: UnitOfWork, query: TraceQuery, top: int, settings: MatchSettings | None) -> list[Candidate]:
     _check_top(top)
     if query.is_empty():
         raise InvalidInput("an inquiry needs a name (or a service number)", field="surname")
@@ -93,10 +136,14 @@ def trace_name(
         return _with_refs(found, index)
 
 
-def candidate_records(*, uow: UnitOfWork, person_ids: list[str]) -> dict[str, Mapping[str, Any]]:
-    """The current records of candidates, for showing them to an officer."""
+def candidate_records(
+    *, uow: UnitOfWork, reader: Reader, person_ids: list[str]
+) -> dict[str, Mapping[str, Any]]:
+    """The current records of candidates, for showing them to an officer; audited."""
     with uow:
-        return dict(uow.persons.rows(person_ids))
+        rows = dict(uow.persons.rows(person_ids))
+    record_read(uow=uow, reader=reader, action=AuditAction.CANDIDATES, person_ids=list(rows))
+    return rows
 
 
 def _read_inquiries(path: Path, encoding: str | None) -> Iterator[tuple[int, str, TraceQuery]]:
@@ -137,6 +184,7 @@ def _read_inquiries(path: Path, encoding: str | None) -> Iterator[tuple[int, str
 def trace_batch(
     *,
     uow: UnitOfWork,
+    reader: Reader,
     inquiries_csv: Path,
     top: int,
     out: Path,
@@ -145,6 +193,9 @@ def trace_batch(
     progress: Callable[[int], None] | None = None,
 ) -> TraceBatchSummary:
     """Trace every inquiry of inquiries.csv and write trace-results.csv; stores nothing.
+
+    The file is audited as an export: every candidate it names and its SHA-256. If that
+    record cannot be written, the file is not put in place.
 
     Args:
         inquiries_csv: the inquiries (shared/formats).
@@ -163,7 +214,35 @@ def trace_batch(
     _check_top(top)
     inquiries = list(_read_inquiries(inquiries_csv, encoding))
     partial = out.with_name(out.name + ".partial")
+    try:
+        counts, named = _write_results(uow, inquiries, partial, top, settings, progress)
+        record_read(
+            uow=uow,
+            reader=reader,
+            action=AuditAction.TRACE_BATCH,
+            person_ids=sorted(named),
+            file_sha256=file_sha256(partial),
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, out)
+    return TraceBatchSummary(
+        inquiries_csv.name, str(out), len(inquiries), counts["with"], counts["rows"], counts["confident"]
+    )
+
+
+def _write_results(
+    uow: UnitOfWork,
+    inquiries: list[tuple[int, str, TraceQuery]],
+    partial: Path,
+    top: int,
+    settings: MatchSettings | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[dict[str, int], set[str]]:
+    """Write trace-results.csv to ``partial``; the counts and every person it names."""
     counts = {"with": 0, "rows": 0, "confident": 0}
+    named: set[str] = set()
     with uow:
         index = uow.matches.candidate_index()
         confident_at = (settings or _default()).confident
@@ -182,13 +261,11 @@ def trace_batch(
                     counts["confident"] += int(found[0].probability >= confident_at)
                 for rank, c in enumerate(found, start=1):
                     writer.writerow(_result_row(ref, rank, c))
+                    named.add(c.person_id)
                     counts["rows"] += 1
                 if progress is not None and done % 100 == 0:
                     progress(done)
-    os.replace(partial, out)
-    return TraceBatchSummary(
-        inquiries_csv.name, str(out), len(inquiries), counts["with"], counts["rows"], counts["confident"]
-    )
+    return counts, named
 
 
 def _default() -> MatchSettings:

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from sqlalchemy import Connection, Engine, RootTransaction, select
 
 from powbureau.store.accounts import AccountRepository
+from powbureau.store.audit import AuditLog
 from powbureau.store.db import WRITE
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.match_index import MatchIndex
@@ -28,6 +29,7 @@ class UnitOfWork(Protocol):
     matches: MatchIndex
     public: PublicInquiryRepository
     accounts: AccountRepository
+    audit: AuditLog
 
     def __enter__(self) -> Self: ...
 
@@ -45,6 +47,10 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
+    def audit_unit(self) -> UnitOfWork:
+        """A new unit of work of its own that writes reads to the audit log."""
+        ...
+
 
 class SqlUnitOfWork:
     """A unit of work on one SQLAlchemy connection.
@@ -52,6 +58,8 @@ class SqlUnitOfWork:
     Args:
         engine: the registry's engine.
         write: start the transaction ready to write (``BEGIN IMMEDIATE`` on SQLite).
+        lock_chain: when writing on PostgreSQL, lock the event chain head at once; the
+            audit log's own unit of work does not (it locks the audit head).
     """
 
     persons: PersonRepository
@@ -61,10 +69,12 @@ class SqlUnitOfWork:
     matches: MatchIndex
     public: PublicInquiryRepository
     accounts: AccountRepository
+    audit: AuditLog
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
         self._engine = engine
         self._write = write
+        self._lock_chain = lock_chain
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -78,7 +88,7 @@ class SqlUnitOfWork:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         self._conn = conn
         self._tx = conn.begin()
-        if self._write and conn.dialect.name == "postgresql":
+        if self._write and self._lock_chain and conn.dialect.name == "postgresql":
             # Lock the chain head now, as BEGIN IMMEDIATE does on SQLite: what a writer reads
             # before appending (known references, versions) cannot go stale under it.
             conn.execute(select(chain_head.c.id).where(chain_head.c.id == 1).with_for_update())
@@ -89,6 +99,7 @@ class SqlUnitOfWork:
         self.matches = MatchIndex(conn)
         self.public = PublicInquiryRepository(conn)
         self.accounts = AccountRepository(conn)
+        self.audit = AuditLog(conn)
         return self
 
     def __exit__(
@@ -123,3 +134,11 @@ class SqlUnitOfWork:
         """Undo everything done in this unit of work."""
         if self._tx is not None and self._tx.is_active:
             self._tx.rollback()
+
+    def audit_unit(self) -> SqlUnitOfWork:
+        """A separate unit of work on the same database that appends reads to the audit log.
+
+        It commits on its own, so a read is recorded even though the read's own unit of
+        work never commits, and it leaves the event chain head alone.
+        """
+        return SqlUnitOfWork(self._engine, write=True, lock_chain=False)

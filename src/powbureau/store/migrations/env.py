@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from powbureau.store import accounts as _account_tables  # noqa: F401  (registers its tables)
+from powbureau.store import audit as _audit_tables  # noqa: F401  (registers its tables)
 from powbureau.store import inquiries as _inquiry_tables  # noqa: F401  (registers its tables)
 from powbureau.store.tables import metadata
 
