@@ -31,3 +31,25 @@ def form_token(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "the page has no form token"
     return found.group(1)
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def staff_client(reg: Registry, name: str, roles: list[str], **config: Any) -> TestClient:
+    """A client signed in as a new account holding ``roles`` (password + TOTP)."""
+    import pyotp
+
+    from powbureau.domain.access import Role
+    from powbureau.services import accounts
+
+    new = accounts.add_user(
+        uow=reg.uow(), name=name, roles=[Role(r) for r in roles], by="test", password=PASSWORD
+    )
+    http = client(reg, **config)
+    signed = http.post(
+        "/api/session", json={"name": name, "password": PASSWORD, "totp": pyotp.TOTP(new.totp_secret).now()}
+    )
+    assert signed.status_code == 200, signed.text
+    http.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+    return http

@@ -11,7 +11,7 @@ from powbureau.api.problems import Problem
 from powbureau.api.ratelimit import RateLimiter, client_address
 from powbureau.store.uow import SqlUnitOfWork
 
-__all__ = ["address_of", "config_of", "limit", "uow_factory", "write_uow"]
+__all__ = ["address_of", "config_of", "limit", "side_uow", "uow_factory", "write_uow"]
 
 
 def config_of(request: Request) -> ServiceConfig:
@@ -31,8 +31,14 @@ def uow_factory(request: Request) -> Callable[..., SqlUnitOfWork]:
 
 
 def write_uow(request: Request) -> SqlUnitOfWork:
-    """A unit of work that may write."""
+    """A unit of work that may write the registry (it takes the event chain's lock)."""
     return SqlUnitOfWork(request.app.state.engine)
+
+
+def side_uow(request: Request) -> SqlUnitOfWork:
+    """A unit of work for sessions and the public queue: writes, but never the event chain,
+    so signing in and checking a session never wait for a registry import on PostgreSQL."""
+    return SqlUnitOfWork(request.app.state.engine, lock_chain=False)
 
 
 def address_of(request: Request) -> str:

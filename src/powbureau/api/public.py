@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from powbureau.api.deps import address_of, config_of, limit, write_uow
+from powbureau.api.deps import address_of, config_of, limit, side_uow
 from powbureau.api.problems import Problem
 from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
 from powbureau.domain.public import FIELD_LIMITS, FollowUp, FollowUpState
@@ -199,7 +199,7 @@ async def submit_inquiry(request: Request) -> Response:
         fields["language"] = lang
         _limit_submission(request, fields)
         try:
-            receipt = submit_public_inquiry(uow=write_uow(request), fields=fields)
+            receipt = submit_public_inquiry(uow=side_uow(request), fields=fields)
         except InvalidInput as exc:
             tr = translations(lang)
             label = dict((n, tr.gettext(lbl)) for n, lbl, _ in _FORM_SOUGHT + _FORM_INQUIRER).get(
@@ -221,7 +221,7 @@ async def submit_inquiry(request: Request) -> Response:
         raise Problem(422, f"{field}: {first.get('msg', 'invalid')}", field=field) from None
     fields = body.model_dump(exclude_none=True)
     _limit_submission(request, fields)
-    receipt = submit_public_inquiry(uow=write_uow(request), fields=fields)
+    receipt = submit_public_inquiry(uow=side_uow(request), fields=fields)
     return JSONResponse(
         Receipt(reference=receipt.reference, secret=receipt.secret, message=RECEIVED_MESSAGE).model_dump(),
         status_code=201,
@@ -253,7 +253,7 @@ def follow_up_json(
 ) -> FollowUpAnswer:
     _limit_follow_up(request)
     try:
-        found = follow_up(uow=write_uow(request), reference=reference, secret=x_inquiry_secret)
+        found = follow_up(uow=side_uow(request), reference=reference, secret=x_inquiry_secret)
     except RuleViolation as exc:
         raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
     answer = found.answer.value if found.state is FollowUpState.ANSWERED and found.answer else None
@@ -305,7 +305,7 @@ async def follow_up_page(request: Request) -> HTMLResponse:
     token = secrets.token_urlsafe(16)
     try:
         found = follow_up(
-            uow=write_uow(request), reference=values.get("reference", ""), secret=values.get("secret", "")
+            uow=side_uow(request), reference=values.get("reference", ""), secret=values.get("secret", "")
         )
     except NotFound:
         html = render(

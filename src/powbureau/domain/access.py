@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Channel", "Reader", "Role"]
+__all__ = [
+    "PERSON_FIELDS",
+    "PERSON_READERS",
+    "Channel",
+    "Reader",
+    "Role",
+    "may_read_history",
+    "visible_person_fields",
+]
 
 
 class Role(StrEnum):
@@ -52,3 +60,54 @@ class Reader:
     roles: frozenset[Role] = field(default_factory=frozenset)
     case_id: str | None = None
     reason: str | None = None
+
+
+_RECORD = frozenset({"person_id", "custody", "status", "status_on", "place", "version", "unidentified"})
+_CORE = frozenset({"surname", "given_name", "patronymic", "birth_date", "sex", "service_number"})
+_IDENTITY = frozenset(
+    {
+        "birth_place",
+        "nationality",
+        "citizenship",
+        "rank",
+        "unit",
+        "mother_name",
+        "father_name",
+        "category",
+        "captured_on",
+        "capture_place",
+        "legal_status",
+        "person_to_inform",
+        "correspondence_address",
+        "other_spellings",
+        "description",
+    }
+)
+_FULL = _RECORD | _CORE | _IDENTITY | {"refs", "conflicts", "open_conflicts", "registered_at", "updated_at"}
+
+#: The fields of a person's record each role sees. The hotline operator, the auditor and
+#: the administrator see none: the operator learns only that candidates exist and what to
+#: ask the caller; the exchange negotiator gets what a list needs, never a diagnosis.
+PERSON_FIELDS: dict[Role, frozenset[str]] = {
+    Role.REGISTRAR: _FULL,
+    Role.TRACING_OFFICER: _FULL,
+    Role.LIAISON: _FULL,
+    Role.MEDICAL: _RECORD | _CORE,
+    Role.EXCHANGE_NEGOTIATOR: _RECORD | _CORE | {"rank", "unit", "category", "captured_on", "legal_status"},
+}
+#: Roles that read persons at all.
+PERSON_READERS = frozenset(PERSON_FIELDS)
+_HISTORY_READERS = frozenset({Role.REGISTRAR, Role.TRACING_OFFICER, Role.LIAISON})
+
+
+def visible_person_fields(roles: frozenset[Role]) -> frozenset[str]:
+    """The union of the fields the reader's roles see (empty: he may not read persons)."""
+    out: frozenset[str] = frozenset()
+    for role in roles:
+        out |= PERSON_FIELDS.get(role, frozenset())
+    return out
+
+
+def may_read_history(roles: frozenset[Role]) -> bool:
+    """True when one of the roles reads a person's events (GC III Art. 122 liaison included)."""
+    return bool(roles & _HISTORY_READERS)

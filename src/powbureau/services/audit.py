@@ -14,10 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from powbureau.domain.access import Reader
-from powbureau.domain.audit import AuditAction, PersonRead, check_chain, new_read
+from powbureau.domain.audit import AuditAction, AuditRecord, PersonRead, check_chain, new_read
 from powbureau.store.uow import UnitOfWork
 
-__all__ = ["AuditReport", "check_audit", "file_sha256", "record_read", "verify_audit", "who_read"]
+__all__ = [
+    "AuditReport",
+    "check_audit",
+    "file_sha256",
+    "recent_reads",
+    "record_read",
+    "verify_audit",
+    "who_read",
+]
 
 
 @dataclass
@@ -115,3 +123,9 @@ def who_read(*, uow: UnitOfWork, ref: str) -> list[PersonRead]:
                     ids.add(merged)
                     todo.append(merged)
         return uow.audit.who_read(sorted(ids))
+
+
+def recent_reads(*, uow: UnitOfWork, limit: int = 100, flagged_only: bool = False) -> list[AuditRecord]:
+    """The auditor's list: the newest reads first; ``flagged_only``: reads through no case."""
+    with uow:
+        return uow.audit.recent(limit=limit, flagged_only=flagged_only)

@@ -149,6 +149,23 @@ class AuditLog:
                 link = next(links, None)
             yield _record(row, tuple(persons))
 
+    def recent(self, *, limit: int, flagged_only: bool = False) -> list[AuditRecord]:
+        """The newest records first, with their persons (for the auditor's list)."""
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if flagged_only:
+            query = query.where(audit_log.c.flagged.is_(True))
+        rows = list(self._conn.execute(query))
+        persons: dict[int, list[str]] = {}
+        if rows:
+            links = self._conn.execute(
+                select(audit_persons.c.audit_id, audit_persons.c.person_id)
+                .where(audit_persons.c.audit_id.in_([r.id for r in rows]))
+                .order_by(audit_persons.c.audit_id, _bytewise(self._conn, audit_persons.c.person_id))
+            )
+            for link in links:
+                persons.setdefault(int(link.audit_id), []).append(str(link.person_id))
+        return [_record(row, tuple(persons.get(int(row.id), []))) for row in rows]
+
     def first_stray(self) -> tuple[int, str] | None:
         """The first row of ``audit_persons`` naming a record that does not exist, if any."""
         row = self._conn.execute(

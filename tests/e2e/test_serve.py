@@ -1,0 +1,92 @@
+"""``powbureau serve`` as a real server process on a real socket, on both databases."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from cli_support import cli_env, run_cli
+
+from builders import CLI, Registry
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(url: str, *args: str, **env: str) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(CLI), "--db", url, "serve", "--port", str(port), "--insecure-cookies", *args],
+        env=cli_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
+        else:
+            raise AssertionError("serve did not come up in 10 s")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_service_answers_over_a_socket(registry: Registry) -> None:
+    with serving(registry.url) as base:
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        spec = httpx.get(f"{base}/openapi.json").json()
+        assert spec["info"]["title"] == "powbureau"
+        sent = httpx.post(
+            f"{base}/public/inquiries",
+            json={
+                "surname": "Петренко",
+                "inquirer_name": "Олена",
+                "relation": "mother",
+                "contact": "o@example.org",
+            },
+        )
+        assert sent.status_code == 201 and sent.json()["reference"].startswith("W-")
+        assert "unsafe-inline" not in sent.headers["content-security-policy"]
+        staff = httpx.get(f"{base}/api/persons")
+        assert staff.status_code == 401 and staff.headers["content-type"] == "application/problem+json"
+
+
+def test_serve_refuses_workers_without_redis_and_a_missing_registry(tmp_path: pytest.TempPathFactory) -> None:
+    db = f"sqlite:///{tmp_path}/none.db"
+    refused = run_cli("serve", "--workers", "2", db=db)
+    assert refused.code == 1 and "--redis" in refused.err
+    missing = run_cli("serve", db=db)
+    assert missing.code == 1 and "powbureau init" in missing.err
+
+
+def test_two_workers_share_rate_limits_in_redis(registry: Registry) -> None:
+    redis_url = "redis://127.0.0.1:6379/15"
+    import redis as redis_client
+
+    redis_client.Redis.from_url(redis_url).flushdb()
+    with serving(registry.url, "--workers", "2", "--redis", redis_url) as base:
+        codes = [
+            httpx.get(
+                f"{base}/public/inquiries/W-AAAA-{i:04d}", headers={"X-Inquiry-Secret": "guess"}
+            ).status_code
+            for i in range(35)
+        ]
+    assert codes.count(404) == 30 and codes[-5:] == [429] * 5, codes

@@ -1,0 +1,198 @@
+"""docs/roles.csv is the access policy: every endpoint called as every role gets the status
+and at most the fields the table gives, on both databases; an endpoint without rows fails."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from api_support import PASSWORD, client, form_token, staff_client
+from builders import Registry, add_places, register
+from powbureau.domain.access import Role
+from powbureau.domain.inquiries import Channel, Inquirer
+from powbureau.matching import TraceQuery
+from powbureau.services import accounts, inquiries
+
+ROLES_CSV = Path(__file__).parents[2] / "docs" / "roles.csv"
+ANONYMOUS = "anonymous"
+SOUGHT = {"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14", "unit": "A1234"}
+
+
+def policy() -> list[dict[str, str]]:
+    with ROLES_CSV.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_endpoint_has_a_row_for_every_role_and_every_row_an_endpoint(registry: Registry) -> None:
+    spec = client(registry).get("/openapi.json").json()
+    routes = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops} | {
+        ("GET", "/openapi.json")
+    }
+    table: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in policy():
+        table[(row["method"], row["path"])].add(row["role"])
+    everyone = {r.value for r in Role} | {ANONYMOUS}
+    missing = sorted(routes - set(table))
+    assert not missing, f"endpoints without a row in docs/roles.csv: {missing}"
+    stale = sorted(set(table) - routes)
+    assert not stale, f"rows of docs/roles.csv for no endpoint: {stale}"
+    incomplete = {k: sorted(everyone - v) for k, v in table.items() if v != everyone}
+    assert not incomplete, f"endpoints lacking roles in docs/roles.csv: {incomplete}"
+
+
+class World:
+    """What the calls need: a place, persons, a case with an inquirer, a public inquiry, staff."""
+
+    def __init__(self, reg: Registry) -> None:
+        add_places(reg, "CAMP-1")
+        self.person = register(reg, fields={**SOUGHT, "patronymic": "Сергійович"}, place="CAMP-1")
+        opened = inquiries.open_inquiry(
+            uow=reg.uow(),
+            sought=TraceQuery(**SOUGHT),
+            inquirer=Inquirer("Наталія Коваленко", "mother", "+380 50 000 00 00", Channel.PHONE),
+            recorded_by="setup",
+        )
+        self.case, self.inquirer = opened.case_id, opened.inquirer_id
+        inquiries.decide_candidate(
+            uow=reg.uow(),
+            case_id=self.case,
+            person_ref=self.person,
+            confirm=True,
+            officer="other-officer",
+            checked=["name", "birth_year"],
+            await_second=True,
+        )
+        anon = client(reg)
+        receipt = anon.post(
+            "/public/inquiries",
+            json={
+                "surname": "Бондар",
+                "inquirer_name": "Олена",
+                "relation": "wife",
+                "contact": "o@example.org",
+            },
+        ).json()
+        self.reference, self.secret = receipt["reference"], receipt["secret"]
+        accounts.add_user(
+            uow=reg.uow(), name="newclerk", roles=[Role.REGISTRAR], by="setup", password=PASSWORD
+        )
+
+    def request(self, http: TestClient, method: str, path: str) -> Any:
+        url = path.format(
+            ref=self.person,
+            case_id=self.case,
+            inquirer_id=self.inquirer,
+            reference=self.reference,
+            name="newclerk",
+        )
+        body: dict[str, Any] | None = None
+        kwargs: dict[str, Any] = {}
+        if path == "/public/inquiries" and method == "POST":
+            body = {
+                "surname": "Мельник",
+                "inquirer_name": "Ганна",
+                "relation": "mother",
+                "contact": "h@example.org",
+            }
+        elif path == "/public/inquiries/{reference}":
+            kwargs["headers"] = {"X-Inquiry-Secret": self.secret}
+        elif path == "/public/follow-up" and method == "POST":
+            token = form_token(http.get("/public/follow-up").text)
+            kwargs["data"] = {"reference": self.reference, "secret": self.secret, "csrf": token}
+        elif path == "/api/persons" and method == "POST":
+            body = {"surname": "Шевчук", "given_name": "Олег", "birth_date": "1990"}
+        elif path == "/api/persons/{ref}/events":
+            body = {"kind": "hospitalised", "occurred_on": "2024-06-01"} if method == "POST" else None
+        elif path == "/api/places" and method == "POST":
+            body = {"code": "HOSP-9", "name": "Hospital 9", "kind": "hospital", "capacity": 40}
+        elif path == "/api/inquiries" and method == "POST":
+            body = {
+                "sought": {"surname": "Мельник"},
+                "inquirer_name": "Іван",
+                "relation": "father",
+                "contact": "+380 67 000 00 00",
+            }
+        elif path.endswith("/decisions"):
+            body = {"person_ref": self.person, "confirm": True, "checked": ["birth_date_full", "unit"]}
+        elif path.endswith("/countersign"):
+            body = {"person_ref": self.person}
+        elif path.endswith("/verification"):
+            body = {"how": "call_back"}
+        elif path == "/api/hotline/hint":
+            url += "?surname=Kovalenko&given_name=Dima"
+        elif path == "/api/users" and method == "POST":
+            body = {"name": "another-clerk", "roles": ["registrar"]}
+        if body is not None:
+            kwargs["json"] = body
+        return http.request(method, url, **kwargs)
+
+
+def _keys(body: Any) -> set[str]:
+    if isinstance(body, dict) and "items" in body and isinstance(body["items"], list):
+        return set().union(*(set(i) for i in body["items"])) if body["items"] else set()
+    if isinstance(body, dict):
+        return set(body)
+    if isinstance(body, list):
+        return set().union(*(set(i) for i in body if isinstance(i, dict))) if body else set()
+    return set()
+
+
+def test_every_role_gets_what_the_table_says_and_no_more(registry: Registry) -> None:
+    world = World(registry)
+    clients: dict[str, TestClient] = {ANONYMOUS: client(registry)}
+    for role in Role:
+        clients[role.value] = staff_client(registry, f"as-{role.value}".replace("_", "-"), [role.value])
+    wrong: list[str] = []
+    rows = policy()
+    last = [r for r in rows if (r["method"], r["path"]) == ("DELETE", "/api/session")]
+    for row in [r for r in rows if r not in last] + last:
+        http = clients[row["role"]]
+        if row["path"] == "/api/session" and row["method"] == "POST":
+            name = f"as-{row['role']}".replace("_", "-")
+            answer = http.post("/api/session", json={"name": name, "password": "wrong", "totp": "000000"})
+            expected = 401
+            if answer.status_code != expected:
+                wrong.append(
+                    f"POST /api/session with a wrong password as {row['role']}: {answer.status_code}"
+                )
+            continue
+        answer = world.request(http, row["method"], row["path"])
+        if answer.status_code != int(row["status"]):
+            wrong.append(
+                f"{row['method']} {row['path']} as {row['role']}: {answer.status_code}, "
+                f"table says {row['status']}: {answer.text[:200]}"
+            )
+            continue
+        if answer.status_code >= 400:
+            if answer.headers.get("content-type") != "application/problem+json":
+                wrong.append(
+                    f"{row['method']} {row['path']} as {row['role']}: a {answer.status_code} "
+                    "that is not problem+json"
+                )
+            continue
+        if row["fields"] not in ("*", "") and "json" in answer.headers.get("content-type", ""):
+            extra = _keys(answer.json()) - set(row["fields"].split())
+            if extra:
+                wrong.append(f"{row['method']} {row['path']} as {row['role']} sees {sorted(extra)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_second_factor_code_is_needed_and_cannot_be_replayed(registry: Registry) -> None:
+    new = accounts.add_user(
+        uow=registry.uow(), name="clerk", roles=[Role.REGISTRAR], by="t", password=PASSWORD
+    )
+    http = client(registry)
+    code = pyotp.TOTP(new.totp_secret).now()
+    no_code = http.post("/api/session", json={"name": "clerk", "password": PASSWORD, "totp": ""})
+    assert no_code.status_code == 401
+    assert (
+        http.post("/api/session", json={"name": "clerk", "password": PASSWORD, "totp": code}).status_code
+        == 200
+    )
+    replay = client(registry).post("/api/session", json={"name": "clerk", "password": PASSWORD, "totp": code})
+    assert replay.status_code == 401
