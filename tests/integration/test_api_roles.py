@@ -125,6 +125,12 @@ class World:
             body = {"how": "call_back"}
         elif path == "/api/hotline/hint":
             url += "?surname=Kovalenko&given_name=Dima"
+        elif path == "/api/imports/persons":
+            kwargs["content"] = (
+                "person_ref,surname,given_name,birth_date\nIMP-1,Гончар,Петро,1991-05\n".encode()
+            )
+            kwargs["headers"] = {"Content-Type": "text/csv"}
+            url += "?source=roles-test"
         elif path == "/api/users" and method == "POST":
             body = {"name": "another-clerk", "roles": ["registrar"]}
         if body is not None:
@@ -196,3 +202,23 @@ def test_a_second_factor_code_is_needed_and_cannot_be_replayed(registry: Registr
     )
     replay = client(registry).post("/api/session", json={"name": "clerk", "password": PASSWORD, "totp": code})
     assert replay.status_code == 401
+
+
+def test_an_upload_is_taken_whole_or_refused_naming_every_bad_row(registry: Registry) -> None:
+    http = staff_client(registry, "uploader", ["registrar"])
+    good = "person_ref,surname,given_name,birth_date\nU-1,Гончар,Петро,1991-05\nU-2,Мороз,Іван,1988\n"
+    done = http.post(
+        "/api/imports/persons?source=upload", content=good.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert done.status_code == 200 and done.json()["registered"] == 2
+    bad = "person_ref,surname,given_name,birth_date\nU-3,Бойко,Олег,1990-02-30\nU-4,,Ігор,14.03.2001\n"
+    refused = http.post(
+        "/api/imports/persons?source=upload", content=bad.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["bad_rows"] == 2 and "line 2" in problem["rows"][0] and "2001-03-14" in problem["detail"]
+    wrong_type = http.post(
+        "/api/imports/persons", content=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert wrong_type.status_code == 415

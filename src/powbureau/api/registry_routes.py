@@ -7,16 +7,20 @@ audited by the service with the caller, and the case or reason given.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from powbureau.api.deps import write_uow
+from powbureau.api.deps import config_of, write_uow
 from powbureau.api.problems import Problem
 from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import PERSON_READERS, Role, may_read_history, visible_person_fields
-from powbureau.services import registry
+from powbureau.services import intake, registry
 from powbureau.services.accounts import StaffSession
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -243,3 +247,53 @@ def list_places(request: Request, session: Readers) -> list[dict[str, Any]]:
 def add_place(request: Request, session: Registrar, body: NewPlace) -> dict[str, str]:
     code = registry.add_place(uow=write_uow(request), **body.model_dump())
     return {"code": code}
+
+
+@router.post(
+    "/imports/persons",
+    summary="Import persons.csv, whole or not at all (the body is the file, streamed to disk)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    responses={
+        413: {"description": "Larger than the upload limit"},
+        422: {"description": "Refused, every bad row"},
+    },
+)
+async def import_persons(
+    request: Request,
+    session: Registrar,
+    source: Annotated[str, Query(min_length=1, max_length=200)] = "default",
+    encoding: Annotated[str | None, Query(max_length=40)] = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("text/csv", "application/octet-stream"):
+        raise Problem(415, "send the file as text/csv")
+    config = config_of(request)
+    config.upload_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".csv", dir=config.upload_dir)
+    path = Path(name)
+    try:
+        size = 0
+        with os.fdopen(fd, "wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > config.max_upload_bytes:
+                    raise Problem(413, f"uploads are limited to {config.max_upload_bytes} bytes")
+                out.write(chunk)
+        summary = await run_in_threadpool(
+            intake.import_persons,
+            uow=write_uow(request),
+            path=path,
+            source=source,
+            recorded_by=session.staff.name,
+            encoding=encoding,
+            dry_run=dry_run,
+        )
+        return summary.as_dict()
+    finally:
+        path.unlink(missing_ok=True)
