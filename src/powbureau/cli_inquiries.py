@@ -265,3 +265,24 @@ def recheck(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         f"changed, {summary.cases_checked} cases re-checked, {len(summary.new_candidates)} new "
         f"candidates, {len(summary.new_answers_due)} new answers due"
     )
+
+
+@inquiry_app.command("process-queue")
+def process_queue(
+    limit: Annotated[int, typer.Option(min=1, help="File at most this many.")] = 1000,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """File inquiries queued by the public web form under tracing cases (``serve`` does this too)."""
+    from powbureau.services.public_inquiries import file_public_inquiries
+    from powbureau.store.uow import SqlUnitOfWork
+
+    cli = _cli()
+    with cli._refusals():
+        engine = cli._engine()
+        filed = file_public_inquiries(
+            uow_factory=lambda: SqlUnitOfWork(engine), recorded_by=cli._user(), limit=limit
+        )
+    if as_json:
+        cli._print_json({"filed": [f.__dict__ for f in filed]})
+        return
+    cli.out.print(f"{len(filed)} web inquiries filed")

@@ -90,3 +90,18 @@ def test_two_workers_share_rate_limits_in_redis(registry: Registry) -> None:
             for i in range(35)
         ]
     assert codes.count(404) == 30 and codes[-5:] == [429] * 5, codes
+
+
+def test_process_queue_files_web_inquiries_under_cases(registry: Registry) -> None:
+    from cli_support import invoke
+
+    from powbureau.services.public_inquiries import submit_public_inquiry
+
+    fields = {"surname": "Коваленко", "inquirer_name": "Олена", "relation": "mother", "contact": "o@example.org"}
+    submit_public_inquiry(uow=registry.uow(), fields=fields)
+    done = invoke("inquiry", "process-queue", "--json", db=registry.url)
+    assert done.code == 0, done.text
+    [filed] = done.json()["filed"]
+    assert filed["case_id"].startswith("T") and filed["new_case"]
+    again = invoke("inquiry", "process-queue", "--json", db=registry.url)
+    assert again.json() == {"filed": []}
