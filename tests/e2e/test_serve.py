@@ -97,7 +97,12 @@ def test_process_queue_files_web_inquiries_under_cases(registry: Registry) -> No
 
     from powbureau.services.public_inquiries import submit_public_inquiry
 
-    fields = {"surname": "Коваленко", "inquirer_name": "Олена", "relation": "mother", "contact": "o@example.org"}
+    fields = {
+        "surname": "Коваленко",
+        "inquirer_name": "Олена",
+        "relation": "mother",
+        "contact": "o@example.org",
+    }
     submit_public_inquiry(uow=registry.uow(), fields=fields)
     done = invoke("inquiry", "process-queue", "--json", db=registry.url)
     assert done.code == 0, done.text
