@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from powbureau.cli_inquiries import inquiry_app
+from powbureau.cli_mail import mail_app
 from powbureau.cli_tracing import trace_app
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
@@ -44,6 +45,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(place_app, name="place")
 app.add_typer(trace_app, name="trace")
 app.add_typer(inquiry_app, name="inquiry")
+app.add_typer(mail_app, name="mail")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, select
 
 from powbureau.store.db import WRITE
 from powbureau.store.inquiries import CaseRepository
+from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
 from powbureau.store.repositories import EventLog, PersonRepository, PlaceRepository
 from powbureau.store.tables import chain_head
@@ -24,6 +25,7 @@ class UnitOfWork(Protocol):
     places: PlaceRepository
     cases: CaseRepository
     matches: MatchIndex
+    mail: MailRepository
 
     def __enter__(self) -> Self: ...
 
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
     places: PlaceRepository
     cases: CaseRepository
     matches: MatchIndex
+    mail: MailRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -81,6 +84,7 @@ class SqlUnitOfWork:
         self.places = PlaceRepository(conn)
         self.cases = CaseRepository(conn)
         self.matches = MatchIndex(conn)
+        self.mail = MailRepository(conn)
         return self
 
     def __exit__(

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from powbureau.store import inquiries as _inquiry_tables  # noqa: F401  (registers its tables)
+from powbureau.store import mail as _mail_tables  # noqa: F401  (registers its tables)
 from powbureau.store.tables import metadata
 
 config = context.config
