@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from powbureau.cli_audit import audit_app
 from powbureau.cli_inquiries import inquiry_app
+from powbureau.cli_mail import mail_app
 from powbureau.cli_service import serve
 from powbureau.cli_tracing import trace_app
 from powbureau.cli_users import user_app
@@ -51,6 +52,7 @@ app.add_typer(inquiry_app, name="inquiry")
 app.command("serve")(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(mail_app, name="mail")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

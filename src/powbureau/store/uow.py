@@ -11,6 +11,7 @@ from powbureau.store.accounts import AccountRepository
 from powbureau.store.audit import AuditLog
 from powbureau.store.db import WRITE
 from powbureau.store.inquiries import CaseRepository
+from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
 from powbureau.store.public_inquiries import PublicInquiryRepository
 from powbureau.store.repositories import EventLog, PersonRepository, PlaceRepository
@@ -30,6 +31,7 @@ class UnitOfWork(Protocol):
     public: PublicInquiryRepository
     accounts: AccountRepository
     audit: AuditLog
+    mail: MailRepository
 
     def __enter__(self) -> Self: ...
 
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
     public: PublicInquiryRepository
     accounts: AccountRepository
     audit: AuditLog
+    mail: MailRepository
 
     def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
         self._engine = engine
@@ -100,6 +103,7 @@ class SqlUnitOfWork:
         self.public = PublicInquiryRepository(conn)
         self.accounts = AccountRepository(conn)
         self.audit = AuditLog(conn)
+        self.mail = MailRepository(conn)
         return self
 
     def __exit__(
