@@ -254,6 +254,7 @@ def test_the_html_form_works_without_javascript_and_needs_its_token(registry: Re
     http = client(registry)
     page = http.get("/public/inquiries/new", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
     assert page.status_code == 200 and '<html lang="ru">' in page.text and "<script" not in page.text
+    assert "Фамилия" in page.text and "Отправить запрос" in page.text, "the form speaks Russian"
     token = form_token(page.text)
     hostile = '<script>alert(1)</script>"=HYPERLINK("http://x")'
     fields = {**ASK_NOBODY, "knows": hostile, "csrf": token, "language": "ru"}

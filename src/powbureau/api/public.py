@@ -92,22 +92,27 @@ def _limit_follow_up(request: Request) -> None:
     )
 
 
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
+    """Mark a text for the catalogues; it is translated where it is shown."""
+    return text
+
+
 _FORM_SOUGHT = [
-    ("surname", "Surname", True),
-    ("given_name", "Given name", False),
-    ("patronymic", "Patronymic (father's name)", False),
-    ("birth_date", "Date or year of birth", False),
-    ("unit", "Military unit", False),
-    ("service_number", "Service number", False),
-    ("mother_name", "Mother's name", False),
-    ("last_seen_on", "When you last had news of him", False),
-    ("last_seen_place", "Where he was last seen", False),
+    ("surname", N_("Surname"), True),
+    ("given_name", N_("Given name"), False),
+    ("patronymic", N_("Patronymic (father's name)"), False),
+    ("birth_date", N_("Date or year of birth"), False),
+    ("unit", N_("Military unit"), False),
+    ("service_number", N_("Service number"), False),
+    ("mother_name", N_("Mother's name"), False),
+    ("last_seen_on", N_("When you last had news of him"), False),
+    ("last_seen_place", N_("Where he was last seen"), False),
 ]
 _FORM_INQUIRER = [
-    ("inquirer_name", "Your name", True),
-    ("relation", "How you are related to him (mother, father, wife...)", True),
-    ("contact", "Your telephone, e-mail or address", True),
-    ("knows", "Anything else you know", False),
+    ("inquirer_name", N_("Your name"), True),
+    ("relation", N_("How you are related to him (mother, father, wife...)"), True),
+    ("contact", N_("Your telephone, e-mail or address"), True),
+    ("knows", N_("Anything else you know"), False),
 ]
 
 

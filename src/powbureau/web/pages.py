@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import gettext
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-__all__ = ["LANGUAGES", "pick_language", "render"]
+from powbureau.i18n import LANGUAGES, translations
 
-LANGUAGES = ("uk", "ru", "en")
+__all__ = ["LANGUAGES", "pick_language", "render", "translations"]
+
 _TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
     loader=FileSystemLoader(_TEMPLATES),
@@ -38,12 +38,6 @@ def pick_language(chosen: str | None, remembered: str | None, accept_language: s
             ranked.append((quality, primary))
     ranked.sort(key=lambda qt: -qt[0])
     return ranked[0][1] if ranked else "uk"
-
-
-def translations(language: str) -> gettext.NullTranslations:
-    """The message catalogue of a language (English text when none is installed)."""
-    locale_dir = Path(__file__).parent.parent / "locale"
-    return gettext.translation("powbureau", localedir=locale_dir, languages=[language], fallback=True)
 
 
 def render(template: str, language: str, **context: object) -> str:

@@ -46,8 +46,11 @@ def translated(catalog: Catalog) -> dict[Any, Any]:
 
 def marked_in_code() -> set[Any]:
     found = set()
+    templates = "**/templates/**.html"
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SRC), method_map=[("**.py", "python")]
+        str(SRC),
+        method_map=[("**.py", "python"), (templates, "jinja2")],
+        options_map={templates: {"extensions": "jinja2.ext.i18n"}},
     ):
         found.add(message)
     return found
