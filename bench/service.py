@@ -117,8 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "powbureau.cli",
+            "-c",
+            "from powbureau.cli import main; main()",
             "serve",
             "--port",
             str(port),
@@ -131,7 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     report: dict[str, Any] = {"persons": args.persons, "clients": args.clients}
     try:
-        for _ in range(200):
+        for _ in range(1200):
+            if server.poll() is not None:
+                raise SystemExit(f"serve exited with {server.returncode}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -174,11 +176,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["search_under_load"] = under_load(search, args.clients, args.seconds)
         log(f"search under load: {report['search_under_load']}")
 
+        def letters(i: int) -> str:
+            """A surname of its own for request i (the per-name limit would refuse repeats)."""
+            alphabet = "бвгджзклмнпрстфхцчш"
+            out = ""
+            while True:
+                i, r = divmod(i, len(alphabet))
+                out += alphabet[r] + "а"
+                if not i:
+                    return "Ко" + out
+
         def submit(i: int) -> None:
             answer = client().post(
                 "/public/inquiries",
                 json={
-                    "surname": f"Бенчмарк{i}",
+                    "surname": letters(i),
                     "inquirer_name": "Олена",
                     "relation": "mother",
                     "contact": f"o{i}@example.org",
