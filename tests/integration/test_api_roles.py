@@ -4,6 +4,8 @@ and at most the fields the table gives, on both databases; an endpoint without r
 from __future__ import annotations
 
 import csv
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,10 @@ from builders import Registry, add_places, register
 from powbureau.domain.access import Role
 from powbureau.domain.inquiries import Channel, Inquirer
 from powbureau.matching import TraceQuery
-from powbureau.services import accounts, inquiries
+from powbureau.services import accounts, inquiries, mail
 
 ROLES_CSV = Path(__file__).parents[2] / "docs" / "roles.csv"
+MAIL = Path(__file__).parents[1] / "data" / "mail"
 ANONYMOUS = "anonymous"
 SOUGHT = {"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14", "unit": "A1234"}
 
@@ -81,9 +84,17 @@ class World:
         accounts.add_user(
             uow=reg.uow(), name="newclerk", roles=[Role.REGISTRAR], by="setup", password=PASSWORD
         )
+        inbox = Path(tempfile.mkdtemp(prefix="inbox-"))
+        for name in ("01-utf8-base64.eml", "03-cp1251-8bit.eml"):
+            shutil.copy(MAIL / name, inbox / name)
+        mail.ingest_mail(uow=reg.uow(), source=inbox, outbox=inbox / "outbox")
+        queue = mail.transcription_queue(uow=reg.uow(write=False))
+        self.mail_keys = [f"E{m['id']}" for m in queue]
 
     def request(self, http: TestClient, method: str, path: str) -> Any:
+        key = self.mail_keys[1] if path.endswith("/rejection") else self.mail_keys[0]
         url = path.format(
+            key=key,
             ref=self.person,
             case_id=self.case,
             inquirer_id=self.inquirer,
@@ -131,6 +142,12 @@ class World:
             )
             kwargs["headers"] = {"Content-Type": "text/csv"}
             url += "?source=roles-test"
+        elif path.endswith("/assignment"):
+            body = {"officer": "as-tracing-officer"}
+        elif path.endswith("/transcription"):
+            body = {"sought": {"surname": "Коваленко"}, "inquirer_name": "Наталія", "relation": "mother"}
+        elif path.endswith("/rejection"):
+            body = {"reason": "not an inquiry"}
         elif path == "/api/users" and method == "POST":
             body = {"name": "another-clerk", "roles": ["registrar"]}
         if body is not None:

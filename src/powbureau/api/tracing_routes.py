@@ -12,7 +12,7 @@ from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import Role
 from powbureau.domain.inquiries import Channel, Inquirer, Verification
 from powbureau.matching import TraceQuery
-from powbureau.services import inquiries
+from powbureau.services import inquiries, mail
 from powbureau.services.accounts import StaffSession
 from powbureau.services.hotline import hotline_hint
 from powbureau.store.uow import SqlUnitOfWork
@@ -223,3 +223,102 @@ def hotline(
     )
     hint = hotline_hint(uow=_read_uow(request), reader=reader_for(session, request), query=query)
     return HotlineAnswer(candidates_exist=hint.candidates_exist, ask_for=list(hint.ask_for))
+
+
+class Assignment(BaseModel):
+    """The tracing officer who answers for the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    officer: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/inquiries/{case_id}/assignment", summary="Give the case to an officer")
+def assign(request: Request, session: Officer, case_id: str, body: Assignment) -> dict[str, str]:
+    inquiries.assign_case(
+        uow=write_uow(request), case_id=case_id, officer=body.officer, by=session.staff.name
+    )
+    return {"case_id": case_id, "assigned_to": body.officer}
+
+
+class Transcription(BaseModel):
+    """What an officer read in a family's e-mail: the man sought and who asks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sought: Sought
+    inquirer_name: str = Field(max_length=200)
+    relation: str = Field(max_length=40)
+    contact: str | None = Field(None, max_length=300)
+    language: Literal["uk", "ru", "en"] | None = None
+    knows: str = Field("", max_length=4000)
+    expected_version: int | None = Field(None, ge=0)
+
+
+class Rejection(BaseModel):
+    """Why a message is no inquiry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(None, ge=0)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A message as JSON: text and hashes, never raw bytes (HTML is never rendered anyway)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, bytes | bytearray | memoryview):
+            continue
+        if isinstance(value, list):
+            value = [_plain(v) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
+
+
+@router.get("/mail", summary="E-mails waiting for an officer to transcribe them, oldest first")
+def mail_queue(
+    request: Request, session: Officer, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[dict[str, Any]]:
+    return [_plain(m) for m in mail.transcription_queue(uow=_read_uow(request), limit=limit)]
+
+
+@router.get("/mail/{key}", summary="One received e-mail: its text, attachments (hashes) and letters")
+def mail_message(request: Request, session: Officer, key: str) -> dict[str, Any]:
+    return _plain(mail.message_view(uow=_read_uow(request), message_key=key))
+
+
+@router.post(
+    "/mail/{key}/transcription",
+    status_code=201,
+    response_model=OpenedInquiry,
+    summary="File an e-mail as an inquiry (matching runs at once)",
+)
+def transcribe(request: Request, session: Officer, key: str, body: Transcription) -> OpenedInquiry:
+    opened = mail.transcribe_message(
+        uow=write_uow(request),
+        message_key=key,
+        officer=session.staff.name,
+        sought=body.sought.model_dump(),
+        inquirer_name=body.inquirer_name,
+        relation=body.relation,
+        contact=body.contact,
+        inquirer_language=body.language,
+        knows=body.knows,
+        expected_version=body.expected_version,
+    )
+    return OpenedInquiry(
+        case_id=opened.case_id, inquirer_id=opened.inquirer_id, new_case=opened.new_case, state=opened.state
+    )
+
+
+@router.post("/mail/{key}/rejection", summary="Set an e-mail aside as no inquiry, saying why")
+def reject(request: Request, session: Officer, key: str, body: Rejection) -> dict[str, str]:
+    mail.reject_message(
+        uow=write_uow(request),
+        message_key=key,
+        officer=session.staff.name,
+        reason=body.reason,
+        expected_version=body.expected_version,
+    )
+    return {"message": key, "state": "rejected"}

@@ -48,6 +48,7 @@ __all__ = [
     "OpenedCase",
     "RecheckSummary",
     "answer_case",
+    "assign_case",
     "case_view",
     "countersign_candidate",
     "decide_candidate",
@@ -649,3 +650,16 @@ def review_queue(*, uow: UnitOfWork, reader: Reader, limit: int = 100) -> list[d
     named = [c["person_id"] for case in out for c in case["pending"]]
     record_read(uow=uow, reader=reader, action=AuditAction.REVIEW, person_ids=named)
     return out
+
+
+def assign_case(*, uow: UnitOfWork, case_id: str, officer: str, by: str) -> None:
+    """Give a case to the tracing officer who answers for it."""
+    if not officer.strip():
+        raise InvalidInput("name the officer the case goes to", field="officer")
+    at = utc_now()
+    with uow:
+        case = uow.cases.get(case_id)
+        uow.cases.save(case_id, expected_version=case["version"], assigned_to=officer, updated_at=at)
+        detail = {"to": officer, "from": case["assigned_to"]}
+        uow.cases.log(case_id, at=at, by=by, action="assigned", detail=detail)
+        uow.commit()
