@@ -308,37 +308,18 @@ async def follow_up_page(request: Request) -> HTMLResponse:
     _limit_follow_up(request)
     tr = translations(lang)
     token = secrets.token_urlsafe(16)
+    state, answer, error, status = None, "", "", 200
     try:
         found = follow_up(
             uow=side_uow(request), reference=values.get("reference", ""), secret=values.get("secret", "")
         )
     except NotFound:
-        html = render(
-            "public/follow_up.html",
-            lang,
-            csrf=token,
-            state=None,
-            error=tr.gettext("No inquiry with this reference and secret."),
-        )
-        response = HTMLResponse(html, status_code=404)
+        error, status = tr.gettext("No inquiry with this reference and secret."), 404
     except RuleViolation:
-        html = render(
-            "public/follow_up.html",
-            lang,
-            csrf=token,
-            state=None,
-            error=tr.gettext("Too many wrong attempts. Please try again in an hour."),
-        )
-        response = HTMLResponse(html, status_code=429)
+        error, status = tr.gettext("Too many wrong attempts. Please try again in an hour."), 429
     else:
-        html = render(
-            "public/follow_up.html",
-            lang,
-            csrf=token,
-            state=found.state.value,
-            answer_text=_answer_text(found, lang),
-            error="",
-        )
-        response = HTMLResponse(html)
+        state, answer = found.state.value, _answer_text(found, lang)
+    html = render("public/follow_up.html", lang, csrf=token, state=state, answer_text=answer, error=error)
+    response = HTMLResponse(html, status_code=status)
     _set_form_cookies(request, response, token, lang)
     return response
