@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -92,14 +91,12 @@ def test_two_writers_append_a_thousand_events_each_to_one_chain(registry: Regist
             ids.append(recorded.event.id)
         return ids
 
-    began = time.monotonic()
     try:
         results = run_together(lambda: writer(engines[0], own[0], "writer-a"),
                                lambda: writer(engines[1], own[1], "writer-b"))
     finally:
         for engine in engines:
             engine.dispose()
-    elapsed = time.monotonic() - began
     errors = [r[1] for r in results if r[0] != "ok"]
     assert errors == []
     ids_a, ids_b = results[0][1], results[1][1]
@@ -123,7 +120,6 @@ def test_two_writers_append_a_thousand_events_each_to_one_chain(registry: Regist
     for pid in own[0] + own[1]:
         row = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).row
         assert row["version"] == 1 + per_writer // persons_each
-    assert elapsed < 60, f"2 x {per_writer} appends took {elapsed:.0f} s"
 
 
 @pytest.mark.slow
