@@ -127,3 +127,36 @@ def test_the_hotline_learns_what_to_ask_never_who_or_a_state(registry: Registry)
         },
     )
     assert filed.status_code == 201 and set(filed.json()) == {"case_id", "inquirer_id", "new_case", "state"}
+
+
+def test_answering_an_inquirer_is_an_audited_read_through_the_case(registry: Registry) -> None:
+    from powbureau.domain.inquiries import Channel, Inquirer
+    from powbureau.matching import TraceQuery
+    from powbureau.services import inquiries
+
+    person = register(
+        registry, fields={"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14"}
+    )
+    opened = inquiries.open_inquiry(
+        uow=registry.uow(),
+        sought=TraceQuery(surname="Коваленко", given_name="Дмитро", birth_date="2001-03-14"),
+        inquirer=Inquirer("Наталія", "mother", "+380 50 000 00 00", Channel.PHONE),
+        recorded_by="t",
+    )
+    http = staff_client(registry, "officer-1", ["tracing_officer"])
+    assert (
+        http.post(
+            f"/api/inquiries/{opened.case_id}/inquirers/{opened.inquirer_id}/verification",
+            json={"how": "call_back"},
+        ).status_code
+        == 200
+    )
+    decided = http.post(
+        f"/api/inquiries/{opened.case_id}/decisions",
+        json={"person_ref": person, "confirm": True, "checked": ["birth_date_full", "patronymic"]},
+    )
+    assert decided.json()["outcome"] == "confirmed"
+    told = http.post(f"/api/inquiries/{opened.case_id}/inquirers/{opened.inquirer_id}/answer")
+    assert told.status_code == 200 and told.json()["answer"] == "held"
+    reads = [(r.user, r.action, r.case_id) for r in who_read(uow=registry.uow(write=False), ref=person)]
+    assert ("officer-1", "answer", opened.case_id) in reads

@@ -190,7 +190,11 @@ def verify_inquirer(
 )
 def answer(request: Request, session: Officer, case_id: str, inquirer_id: int) -> dict[str, Any]:
     result = inquiries.answer_case(
-        uow=write_uow(request), case_id=case_id, inquirer_id=inquirer_id, officer=session.staff.name
+        uow=write_uow(request),
+        case_id=case_id,
+        inquirer_id=inquirer_id,
+        officer=session.staff.name,
+        reader=reader_for(session, request, case_id=case_id),
     )
     return {
         "case_id": case_id,

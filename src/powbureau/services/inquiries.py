@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from powbureau.domain import access
 from powbureau.domain.access import Reader
 from powbureau.domain.audit import AuditAction
 from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -477,11 +478,14 @@ def _confirm(
     )
 
 
-def answer_case(*, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str) -> AnswerResult:
+def answer_case(
+    *, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str, reader: Reader | None = None
+) -> AnswerResult:
     """Decide what one inquirer may be told, and record the answer.
 
     An inquirer who asked on the web form finds the answer on his follow-up page for
-    ``RELEASE_VALID_FOR``.
+    ``RELEASE_VALID_FOR``. Reading the confirmed man's state is audited (``reader``, by
+    default the officer on the command line, through this case).
 
     "Deceased" is never put in a page or an e-mail: the answer says ``by_person`` and the
     family is asked to contact the bureau.
@@ -549,6 +553,10 @@ def answer_case(*, uow: UnitOfWork, case_id: str, inquirer_id: int, officer: str
                 answered_version=version,
             )
         uow.commit()
+    if confirmation is not None:
+        # the officer read the confirmed man's state to answer: one audited read, via the case
+        who = reader or Reader(user=officer, channel=access.Channel.CLI, case_id=case_id)
+        record_read(uow=uow, reader=who, action=AuditAction.ANSWER, person_ids=[confirmation.person_id])
     return result
 
 
