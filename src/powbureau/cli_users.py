@@ -118,6 +118,27 @@ def disable(name: Annotated[str, typer.Argument(help="The account.")]) -> None:
     cli.out.print(f"{name} disabled")
 
 
+@user_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Let a disabled account log in again."""
+    cli = _cli()
+    with cli._refusals():
+        accounts.enable_user(uow=cli._uow(), name=name, by=_by())
+    cli.out.print(f"{name} enabled")
+
+
+@user_app.command("roles")
+def roles(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    role: Annotated[list[Role], typer.Option("--role", help="A role (repeat for several).")],
+) -> None:
+    """Give an account these roles instead of its present ones; its sessions end."""
+    cli = _cli()
+    with cli._refusals():
+        accounts.set_roles(uow=cli._uow(), name=name, roles=role, by=_by())
+    cli.out.print(f"{name}: {', '.join(sorted(r.value for r in role))}")
+
+
 @user_app.command("unlock")
 def unlock(name: Annotated[str, typer.Argument(help="The account.")]) -> None:
     """Lift the lock that failed logins put on an account."""

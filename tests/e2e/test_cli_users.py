@@ -115,3 +115,14 @@ def test_reset_totp_and_disable_through_the_cli(cli: Cli, uow: SqlUnitOfWork) ->
         log_in(uow, "ivan.k", first["password"], second["totp_secret"], T0 + timedelta(seconds=30))
     assert cli.ok("user", "list", "--json").json()["users"][0]["disabled"] is True
     assert session.staff.name == "ivan.k"
+
+
+def test_enable_and_new_roles_through_the_cli(cli: Cli, uow: SqlUnitOfWork) -> None:
+    first = printed(cli.ok("user", "add", "olena", "--role", "registrar").out)
+    cli.ok("user", "disable", "olena")
+    cli.ok("user", "enable", "olena")
+    cli.ok("user", "roles", "olena", "--role", "tracing_officer", "--role", "hotline_operator")
+    session = log_in(uow, "olena", first["password"], first["totp secret"], T0)
+    assert session.staff.roles == {Role.TRACING_OFFICER, Role.HOTLINE_OPERATOR}
+    kinds = [a["kind"] for a in cli.ok("user", "alerts", "--json").json()["alerts"]]
+    assert {"account_disabled", "account_enabled", "roles_changed"} <= set(kinds)

@@ -148,6 +148,8 @@ class World:
             body = {"sought": {"surname": "Коваленко"}, "inquirer_name": "Наталія", "relation": "mother"}
         elif path.endswith("/rejection"):
             body = {"reason": "not an inquiry"}
+        elif path.endswith("/roles"):
+            body = {"roles": ["registrar", "medical"]}
         elif path == "/api/users" and method == "POST":
             body = {"name": "another-clerk", "roles": ["registrar"]}
         if body is not None:

@@ -160,3 +160,17 @@ def test_answering_an_inquirer_is_an_audited_read_through_the_case(registry: Reg
     assert told.status_code == 200 and told.json()["answer"] == "held"
     reads = [(r.user, r.action, r.case_id) for r in who_read(uow=registry.uow(write=False), ref=person)]
     assert ("officer-1", "answer", opened.case_id) in reads
+
+
+def test_new_roles_end_the_sessions_that_held_the_old_ones(registry: Registry) -> None:
+    clerk = staff_client(registry, "clerk", ["registrar"])
+    admin = staff_client(registry, "admin-1", ["administrator"])
+    assert clerk.get("/api/persons").status_code == 200
+    assert admin.post("/api/users/clerk/roles", json={"roles": ["hotline_operator"]}).status_code == 200
+    assert clerk.get("/api/persons").status_code == 401
+    summary = {u["name"]: u for u in admin.get("/api/users").json()}
+    assert summary["clerk"]["roles"] == ["hotline_operator"]
+    assert admin.post("/api/users/clerk/disable").status_code == 200
+    assert admin.post("/api/users/clerk/enable").status_code == 200
+    kinds = [a["kind"] for a in admin.get("/api/security-alerts").json()]
+    assert {"roles_changed", "account_disabled", "account_enabled"} <= set(kinds)

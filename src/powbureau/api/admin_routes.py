@@ -73,6 +73,26 @@ def disable(request: Request, session: Administrator, name: str) -> dict[str, st
     return {"name": name, "state": "disabled"}
 
 
+@router.post("/users/{name}/enable", summary="Let a disabled account log in again")
+def enable(request: Request, session: Administrator, name: str) -> dict[str, str]:
+    accounts.enable_user(uow=side_uow(request), name=name, by=session.staff.name)
+    return {"name": name, "state": "enabled"}
+
+
+class NewRoles(BaseModel):
+    """The roles an account holds from now on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Role] = Field(min_length=1, max_length=8)
+
+
+@router.post("/users/{name}/roles", summary="Give an account other roles; its sessions end")
+def set_roles(request: Request, session: Administrator, name: str, body: NewRoles) -> dict[str, Any]:
+    accounts.set_roles(uow=side_uow(request), name=name, roles=body.roles, by=session.staff.name)
+    return {"name": name, "roles": sorted(body.roles)}
+
+
 @router.post("/users/{name}/unlock", summary="Unlock an account locked after failed sign-ins")
 def unlock(request: Request, session: Administrator, name: str) -> dict[str, str]:
     accounts.unlock_user(uow=side_uow(request), name=name, by=session.staff.name)

@@ -58,6 +58,7 @@ __all__ = [
     "add_user",
     "check_csrf",
     "disable_user",
+    "enable_user",
     "generate_password",
     "list_alerts",
     "list_users",
@@ -66,6 +67,7 @@ __all__ = [
     "reset_totp",
     "session_staff",
     "set_password",
+    "set_roles",
     "unlock_user",
 ]
 
@@ -285,6 +287,51 @@ def disable_user(*, uow: UnitOfWork, name: str, by: str) -> None:
         )
         ended = uow.accounts.end_sessions_of(account["id"])
         uow.accounts.alert("account_disabled", at=at, by=by, account=name, detail={"sessions_ended": ended})
+        uow.commit()
+
+
+def enable_user(*, uow: UnitOfWork, name: str, by: str) -> None:
+    """Let a disabled account log in again (with its password and second factor).
+
+    Raises:
+        NotFound: no such account.
+    """
+    at = _stamp(_now(None))
+    with uow:
+        account = uow.accounts.get(name)
+        uow.accounts.save(
+            account["id"], expected_version=account["version"], disabled=False, updated_at=at, updated_by=by
+        )
+        uow.accounts.alert("account_enabled", at=at, by=by, account=name, detail={})
+        uow.commit()
+
+
+def set_roles(*, uow: UnitOfWork, name: str, roles: Sequence[Role], by: str) -> None:
+    """Give an account other roles; its sessions end, so that no session keeps old rights.
+
+    Raises:
+        InvalidInput: no or unknown roles.
+        NotFound: no such account.
+    """
+    role_set = parse_roles(roles)
+    at = _stamp(_now(None))
+    with uow:
+        account = uow.accounts.get(name)
+        uow.accounts.save(
+            account["id"],
+            expected_version=account["version"],
+            roles=encode_roles(frozenset(role_set)),
+            updated_at=at,
+            updated_by=by,
+        )
+        ended = uow.accounts.end_sessions_of(account["id"])
+        uow.accounts.alert(
+            "roles_changed",
+            at=at,
+            by=by,
+            account=name,
+            detail={"from": sorted(_roles(account["roles"])), "to": sorted(role_set), "ended": ended},
+        )
         uow.commit()
 
 
