@@ -6,6 +6,7 @@ person, when, through what and why. The conventions are those of ``cli.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -69,3 +70,18 @@ def who_read(
         if r.file_sha256:
             line += f"; file sha256 {r.file_sha256}"
         cli.out.print(line)
+
+
+@audit_app.command("extract")
+def extract(
+    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    ref: Annotated[str | None, typer.Option("--person", help="Only the reads of this person (REF).")] = None,
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only reads through no case.")] = False,
+) -> None:
+    """Write the audit log to a CSV file for the auditor (formula-safe; no person data)."""
+    cli = _cli()
+    with cli._refusals():
+        count, digest = audit.write_audit_extract(
+            uow=cli._uow(write=False), out=out, flagged_only=flagged, ref=ref
+        )
+    cli.out.print(f"{count} audit records written to {out} (sha256 {digest})")

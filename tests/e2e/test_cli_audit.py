@@ -98,3 +98,22 @@ def test_audit_verify_names_a_tampered_record(sqlite_cli: Cli, tmp_path: Path) -
     assert "audit record #2" in as_json.json()["problems"][0]
     whole = sqlite_cli.sub("verify")
     assert whole.code == 1 and "audit record #2" in whole.err, whole.text
+
+
+def test_an_audit_extract_is_formula_safe_and_filters_by_person(cli: Cli, tmp_path: Path) -> None:
+    rows = People(82).rows(3)
+    cli.ok("import", "persons", str(write_csv(tmp_path / "p.csv", rows, FORMAT_COLUMNS)), "--source", "icrc")
+    cli.ok("--reason", '=HYPERLINK("http://x","y")', "show", f"icrc:{rows[0]['person_ref']}")
+    cli.ok("show", f"icrc:{rows[1]['person_ref']}")
+    out = tmp_path / "audit.csv"
+    done = cli.ok("audit", "extract", "--out", str(out))
+    assert done.out.startswith("2 audit records") and hashlib.sha256(out.read_bytes()).hexdigest() in done.out
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,at,user,channel,action,person_ids")
+    assert "'=HYPERLINK" in lines[1] and ",=HYPERLINK" not in out.read_text(encoding="utf-8")
+    for row in rows:
+        assert row["surname"] not in out.read_text(encoding="utf-8"), "no person data in the extract"
+    one = tmp_path / "one.csv"
+    assert cli.ok(
+        "audit", "extract", "--out", str(one), "--person", f"icrc:{rows[1]['person_ref']}"
+    ).out.startswith("1 audit records")

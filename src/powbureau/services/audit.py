@@ -15,9 +15,11 @@ from pathlib import Path
 
 from powbureau.domain.access import Reader
 from powbureau.domain.audit import AuditAction, AuditRecord, PersonRead, check_chain, new_read
+from powbureau.interchange.csvfiles import csv_writer, protect_cell
 from powbureau.store.uow import UnitOfWork
 
 __all__ = [
+    "EXTRACT_COLUMNS",
     "AuditReport",
     "check_audit",
     "file_sha256",
@@ -25,6 +27,7 @@ __all__ = [
     "record_read",
     "verify_audit",
     "who_read",
+    "write_audit_extract",
 ]
 
 
@@ -129,3 +132,58 @@ def recent_reads(*, uow: UnitOfWork, limit: int = 100, flagged_only: bool = Fals
     """The auditor's list: the newest reads first; ``flagged_only``: reads through no case."""
     with uow:
         return uow.audit.recent(limit=limit, flagged_only=flagged_only)
+
+
+#: The columns of an audit extract, in order.
+EXTRACT_COLUMNS = (
+    "id",
+    "at",
+    "user",
+    "channel",
+    "action",
+    "person_ids",
+    "case_id",
+    "reason",
+    "flagged",
+    "file_sha256",
+    "hash",
+)
+
+
+def write_audit_extract(
+    *, uow: UnitOfWork, out: Path, flagged_only: bool = False, ref: str | None = None
+) -> tuple[int, str]:
+    """Write the audit log (or the reads of one person, or the flagged reads) to a CSV file
+    for the auditor: every cell protected against spreadsheet formulas, no person data.
+
+    Returns:
+        (records written, the file's SHA-256).
+    """
+    reads = None if ref is None else {r.audit_id for r in who_read(uow=uow, ref=ref)}
+    count = 0
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as handle, uow:
+        writer = csv_writer(handle)
+        writer.writerow(EXTRACT_COLUMNS)
+        for record in uow.audit.scan():
+            if flagged_only and not record.flagged:
+                continue
+            if reads is not None and record.id not in reads:
+                continue
+            row = [
+                str(record.id),
+                record.at,
+                record.user,
+                record.channel,
+                record.action,
+                " ".join(record.person_ids),
+                record.case_id or "",
+                record.reason or "",
+                "1" if record.flagged else "0",
+                record.file_sha256 or "",
+                record.hash,
+            ]
+            writer.writerow([protect_cell(cell) for cell in row])
+            count += 1
+    partial.replace(out)
+    return count, file_sha256(out)
