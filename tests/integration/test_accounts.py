@@ -448,3 +448,29 @@ def test_the_migration_goes_down_and_up(registry: Registry) -> None:
     assert not ACCOUNT_TABLES & set(inspect(registry.engine).get_table_names())
     upgrade(registry.engine)
     assert accounts.list_users(uow=registry.uow(write=False)) == []
+
+
+def test_stale_failure_counts_of_addresses_and_guessed_names_are_forgotten(registry: Registry) -> None:
+    from powbureau.store.accounts import login_failures
+
+    creds = add(registry)
+    for name, address in (("ivan.k", "192.0.2.1"), ("no.such.one", "192.0.2.2")):
+        with pytest.raises(LoginRefused):
+            accounts.login(
+                uow=registry.uow(), name=name, password="wrong", totp_code="000000", address=address, now=T0
+            )
+
+    def counted() -> set[tuple[str, str]]:
+        with registry.engine.connect() as conn:
+            return {
+                (r.kind, r.key) for r in conn.execute(select(login_failures.c.kind, login_failures.c.key))
+            }
+
+    before = counted()
+    assert ("account", "ivan.k") in before and ("account", "no.such.one") in before
+    assert accounts.forget_stale_failures(uow=registry.uow(), now=T0 + timedelta(hours=2)) == 0
+    dropped = accounts.forget_stale_failures(uow=registry.uow(), now=T0 + timedelta(days=2))
+    after = counted()
+    assert dropped == len(before) - 1
+    assert after == {("account", "ivan.k")}, "a real account keeps its count until it succeeds"
+    assert creds.name == "ivan.k"

@@ -20,6 +20,7 @@ from powbureau.api.config import ServiceConfig
 from powbureau.api.middleware import GuardMiddleware
 from powbureau.api.problems import install_problem_handlers
 from powbureau.api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from powbureau.services import accounts
 from powbureau.services.public_inquiries import file_public_inquiries
 from powbureau.store.db import open_engine, require_registry
 from powbureau.store.uow import SqlUnitOfWork
@@ -31,13 +32,17 @@ _STATIC = Path(__file__).parent.parent / "web" / "static"
 
 
 async def _file_queue_forever(engine: Engine, interval: float) -> None:
-    """File queued web inquiries under tracing cases, so that matching runs outside requests."""
+    """File queued web inquiries under tracing cases, so that matching runs outside requests;
+    and drop stale sign-in failure counts."""
     while True:
         await asyncio.sleep(interval)
         try:
             await asyncio.to_thread(file_public_inquiries, uow_factory=lambda: SqlUnitOfWork(engine))
+            await asyncio.to_thread(
+                accounts.forget_stale_failures, uow=SqlUnitOfWork(engine, lock_chain=False)
+            )
         except Exception:
-            log.exception("filing queued web inquiries failed; will retry")
+            log.exception("background work failed; will retry")
 
 
 def create_app(

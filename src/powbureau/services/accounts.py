@@ -22,7 +22,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -59,6 +59,7 @@ __all__ = [
     "check_csrf",
     "disable_user",
     "enable_user",
+    "forget_stale_failures",
     "generate_password",
     "list_alerts",
     "list_users",
@@ -584,3 +585,16 @@ def check_csrf(session: StaffSession, submitted: str) -> None:
     given = submitted.encode("utf-8", "surrogatepass")
     if not given or not hmac.compare_digest(expected, given):
         raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page and try again")
+
+
+def forget_stale_failures(
+    *, uow: UnitOfWork, older_than: timedelta = timedelta(days=1), now: datetime | None = None
+) -> int:
+    """Drop failure counts of addresses and of guessed names that have been quiet for
+    ``older_than``, so that guessing names cannot grow the table without end. The
+    service runs it in the background; returns how many counts were dropped."""
+    before = _stamp(_now(now) - older_than)
+    with uow:
+        dropped = uow.accounts.forget_stale_failures(before=before)
+        uow.commit()
+    return dropped

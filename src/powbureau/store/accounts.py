@@ -198,6 +198,19 @@ class AccountRepository:
         row = self._conn.execute(query).first()
         return (0, None) if row is None else (int(row.failures), str(row.last_failure_at))
 
+    def forget_stale_failures(self, *, before: str) -> int:
+        """Remove failure counts last touched before ``before``: every address's, and those of
+        names that are no account (guesses); an account's own count stays until it succeeds."""
+        stale = login_failures.c.last_failure_at < before
+        guessed = and_(
+            login_failures.c.kind == "account",
+            login_failures.c.key.not_in(select(staff_accounts.c.name)),
+        )
+        result = self._conn.execute(
+            delete(login_failures).where(and_(stale, (login_failures.c.kind == "address") | guessed))
+        )
+        return int(result.rowcount or 0)
+
     def set_failures(self, kind: str, key: str, *, failures: int, at: str) -> None:
         """Store the count under (kind, key); a count of 0 removes the row."""
         where = and_(login_failures.c.kind == kind, login_failures.c.key == key)
