@@ -51,7 +51,8 @@ class AuditAction(StrEnum):
     CASE = "case"  # a tracing case with its candidates
     CASES = "cases"  # a list of cases naming their confirmed persons
     REVIEW = "review"  # the review queue of pending candidates
-    EXPORT = "export"  # persons.csv written out
+    EXPORT = "export"  # persons.csv written out (or a list for the other party of an exchange)
+    EXCHANGE = "exchange"  # an exchange's proposal, exclusions or list rows naming persons
 
 
 class NewRead(NamedTuple):
