@@ -14,16 +14,24 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from api_support import PASSWORD, client, form_token, staff_client
-from builders import Registry, add_places, register
+from builders import READER, Registry, add_places, register, write_csv
 from powbureau.domain.access import Role
+from powbureau.domain.exchanges import Formula
 from powbureau.domain.inquiries import Channel, Inquirer
 from powbureau.matching import TraceQuery
-from powbureau.services import accounts, inquiries, mail
+from powbureau.services import accounts, exchanges, inquiries, mail
 
 ROLES_CSV = Path(__file__).parents[2] / "docs" / "roles.csv"
 MAIL = Path(__file__).parents[1] / "data" / "mail"
 ANONYMOUS = "anonymous"
 SOUGHT = {"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14", "unit": "A1234"}
+OWN_ROW = {
+    "surname": "Бондаренко",
+    "given_name": "Тарас",
+    "birth_date": "1988-09-30",
+    "service_number": "UA-771203",
+}
+OWN = {**OWN_ROW, "category": "missing", "nationality": "UA"}
 
 
 def policy() -> list[dict[str, str]]:
@@ -90,6 +98,18 @@ class World:
         mail.ingest_mail(uow=reg.uow(), source=inbox, outbox=inbox / "outbox")
         queue = mail.transcription_queue(uow=reg.uow(write=False))
         self.mail_keys = [f"E{m['id']}" for m in queue]
+        # an exchange, with the other side's held list naming one of our own missing men
+        self.own = register(reg, fields=OWN)
+        self.exchange = exchanges.create_exchange(
+            uow=reg.uow(),
+            party="the other party",
+            formula=Formula.of("one_for_one", count=5),
+            created_by="setup",
+        )
+        held = write_csv(inbox / "held.csv", [{"list_ref": "H-1", "list_kind": "held", **OWN_ROW}])
+        exchanges.import_list(
+            uow=reg.uow(), reader=READER, exchange_id=self.exchange, path=held, imported_by="setup"
+        )
 
     def request(self, http: TestClient, method: str, path: str) -> Any:
         key = self.mail_keys[1] if path.endswith("/rejection") else self.mail_keys[0]
@@ -100,6 +120,8 @@ class World:
             inquirer_id=self.inquirer,
             reference=self.reference,
             name="newclerk",
+            exchange_id=self.exchange,
+            list_name="their-held",
         )
         body: dict[str, Any] | None = None
         kwargs: dict[str, Any] = {}
@@ -152,9 +174,50 @@ class World:
             body = {"roles": ["registrar", "medical"]}
         elif path == "/api/users" and method == "POST":
             body = {"name": "another-clerk", "roles": ["registrar"]}
+        elif path.startswith(("/api/exchanges", "/api/imports/exchanges")) or path.startswith(
+            "/api/persons/{ref}/"
+        ):
+            body, extra = self.exchange_request(method, path)
+            kwargs.update(extra)
+            if path.endswith("/party-list"):
+                url += "?draft=true"
+            elif path.startswith("/api/imports/exchanges"):
+                url += "?list=their-offer"
         if body is not None:
             kwargs["json"] = body
         return http.request(method, url, **kwargs)
+
+    def exchange_request(self, method: str, path: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The body (or upload) of a call to the exchange routes."""
+        if path == "/api/exchanges" and method == "POST":
+            return {"party": "the other party", "formula": {"kind": "all_wounded"}}, {}
+        if path.endswith("/state"):
+            return {"to": "negotiating", "reason": "talks began"}, {}
+        if path.endswith("/terms"):
+            return {"place": "the crossing point", "planned_on": "2024-07"}, {}
+        if path.startswith("/api/imports/exchanges"):
+            csv_text = "list_ref,list_kind,surname,given_name,birth_date\nO-1,offer,Ткаченко,Андрій,1995\n"
+            return None, {"content": csv_text.encode(), "headers": {"Content-Type": "text/csv"}}
+        if path.endswith("/settlements"):
+            return {"list_ref": "H-1", "note": "service number agrees"}, {}
+        if path.endswith("/our-request"):
+            return {"add": [self.own]}, {}
+        if path.endswith("/proposal/changes"):
+            return {"remove": [self.person], "reason": "he is needed as a witness"}, {}
+        if path.endswith("/repatriation-wish"):
+            return {
+                "wish": "return",
+                "heard_by": "ICRC delegate",
+                "heard_on": "2024-05-02",
+                "language": "uk",
+                "in_private": True,
+                "fears_persecution": False,
+            }, {}
+        if path.endswith("/proceedings"):
+            return {"stage": "closed", "reference": "case 1/2024"}, {}
+        if path.endswith("/medical-category"):
+            return {"category": "wounded_or_sick", "fit_to_travel": True, "decided_by": "camp doctor"}, {}
+        return None, {}
 
 
 def _keys(body: Any) -> set[str]:

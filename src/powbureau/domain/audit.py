@@ -51,8 +51,9 @@ class AuditAction(StrEnum):
     CASE = "case"  # a tracing case with its candidates
     CASES = "cases"  # a list of cases naming their confirmed persons
     REVIEW = "review"  # the review queue of pending candidates
-    EXPORT = "export"  # persons.csv written out
+    EXPORT = "export"  # persons.csv written out (or a list for the other party of an exchange)
     ANSWER = "answer"  # the confirmed man's state, read to answer an inquirer
+    EXCHANGE = "exchange"  # an exchange's proposal, exclusions or list rows naming persons
 
 
 class NewRead(NamedTuple):

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 __all__ = [
     "GENESIS_HASH",
     "LIFECYCLE_KINDS",
+    "REPATRIATION_KINDS",
     "REPORT_KINDS",
     "Event",
     "EventKind",
@@ -53,6 +54,9 @@ class EventKind(StrEnum):
     MERGED = "merged"
     UNMERGED = "unmerged"
     RETRACTED = "retracted"
+    REPATRIATION_WISH_RECORDED = "repatriation_wish_recorded"
+    PROCEEDINGS_RECORDED = "proceedings_recorded"
+    MEDICAL_CATEGORY_RECORDED = "medical_category_recorded"
 
 
 #: Kinds that move a person through captivity (they carry a date that orders them).
@@ -72,6 +76,18 @@ LIFECYCLE_KINDS = frozenset(
         EventKind.REPORTED_MISSING,
         EventKind.REPORTED_HELD_BY_ADVERSARY,
         EventKind.REPORTED_DEAD,
+    }
+)
+
+#: Kinds that record what bears on a man's repatriation in an exchange (issue 6): his wish
+#: and who heard it, criminal proceedings against him (GC III Art. 119), his medical
+#: category and fitness to travel (Art. 109-110; never a diagnosis). They are events so that
+#: they are tamper-evident and kept per person; they never move his custody status.
+REPATRIATION_KINDS = frozenset(
+    {
+        EventKind.REPATRIATION_WISH_RECORDED,
+        EventKind.PROCEEDINGS_RECORDED,
+        EventKind.MEDICAL_CATEGORY_RECORDED,
     }
 )
 

@@ -105,22 +105,27 @@ _NEXT: dict[CaseState, set[CaseState]] = {
         CaseState.ANSWERED,
         CaseState.CLOSED,
     },
+    # A case still open whose man was confirmed gets news of him (a held list names him):
+    # an answer is due, as after an answer.
     CaseState.ACKNOWLEDGED: {
         CaseState.AWAITING_DETAILS,
         CaseState.UNDER_REVIEW,
         CaseState.ANSWERED,
+        CaseState.NEW_ANSWER_DUE,
         CaseState.CLOSED,
     },
     CaseState.AWAITING_DETAILS: {
         CaseState.UNDER_REVIEW,
         CaseState.ACKNOWLEDGED,
         CaseState.ANSWERED,
+        CaseState.NEW_ANSWER_DUE,
         CaseState.CLOSED,
     },
     CaseState.UNDER_REVIEW: {
         CaseState.ANSWERED,
         CaseState.AWAITING_DETAILS,
         CaseState.ACKNOWLEDGED,
+        CaseState.NEW_ANSWER_DUE,
         CaseState.CLOSED,
     },
     CaseState.ANSWERED: {CaseState.NEW_ANSWER_DUE, CaseState.UNDER_REVIEW, CaseState.CLOSED},

@@ -19,7 +19,7 @@ from typing import Any
 
 from powbureau.domain.dates import Order, PartialDate, parse_partial_date
 from powbureau.domain.errors import InvalidInput, RuleViolation
-from powbureau.domain.events import LIFECYCLE_KINDS, REPORT_KINDS, Event, EventKind
+from powbureau.domain.events import LIFECYCLE_KINDS, REPATRIATION_KINDS, REPORT_KINDS, Event, EventKind
 from powbureau.domain.people import Custody
 
 __all__ = [
@@ -85,6 +85,17 @@ _ANY_ALIVE = set(Status) - _DEAD
 for _custody in Custody:
     _TRANSITIONS[(_custody, K.DIED)] = (_ANY_ALIVE, S.DECEASED)
     _TRANSITIONS[(_custody, K.REMAINS_RETURNED)] = ({S.DECEASED, S.REPORTED_DEAD}, S.REMAINS_RETURNED)
+
+#: Kinds that record something about a man without moving him (``REPATRIATION_KINDS``), and
+#: the statuses he must be in: a wish is heard and a medical category decided while we hold
+#: him; proceedings may still be closed after he has left our custody. Only for persons we
+#: hold or held (custody ``ours``); refused otherwise, whatever the source, because these
+#: are always the bureau's own record of what it heard or decided.
+_RECORDED_WHILE: dict[str, set[Status]] = {
+    K.REPATRIATION_WISH_RECORDED: _IN_CUSTODY,
+    K.MEDICAL_CATEGORY_RECORDED: _IN_CUSTODY,
+    K.PROCEEDINGS_RECORDED: _IN_CUSTODY | _OUT_OF_CUSTODY,
+}
 
 #: Sources whose entries are the bureau's own first-hand record: an impossible entry
 #: from them is refused. Anything else is news from outside and is never refused.
@@ -333,6 +344,16 @@ def registration_state(
     return state
 
 
+def _not_recorded_while(state: PersonState, kind: str) -> str | None:
+    """Why a kind of ``REPATRIATION_KINDS`` cannot be recorded for him now, or None."""
+    if state.custody is not Custody.OURS:
+        return f"{kind} is recorded only for persons we hold or held, not for our own people"
+    allowed = _RECORDED_WHILE[kind]
+    if state.status not in allowed:
+        return f"no {kind} while the person is {state.status.value}"
+    return None
+
+
 def check_entry(
     state: PersonState,
     *,
@@ -357,6 +378,11 @@ def check_entry(
     when = _date_of(occurred_on)
     if when is not None and when.earliest > today:
         raise InvalidInput(f"date {when} is in the future", field="occurred_on")
+    if kind in REPATRIATION_KINDS:
+        reason = _not_recorded_while(state, kind)
+        if reason is not None:
+            raise RuleViolation(f"refused: {reason} (person {state.person_id})")
+        return []
     warnings: list[str] = []
     _, reason = _transition(state, kind)
     if reason is not None:

@@ -56,6 +56,7 @@ __all__ = [
     "file_inquiry",
     "import_inquiries",
     "list_cases",
+    "news_about",
     "open_inquiry",
     "recheck_open_cases",
     "review_queue",
@@ -599,6 +600,31 @@ def recheck_open_cases(*, uow: UnitOfWork, recorded_by: str) -> RecheckSummary:
         uow.cases.move_cursor(end)
         uow.commit()
     return summary
+
+
+def news_about(uow: UnitOfWork, person_id: str, *, news: str, by: str) -> list[str]:
+    """Inside a unit of work the caller opened: news of a confirmed man makes an answer due.
+
+    Every case whose confirmed man is he (or a record merged into him), answered or still
+    open, moves to ``new_answer_due`` with the news in its log, so that an officer answers
+    again; a closed case stays closed. The targeted form of :func:`recheck_open_cases`, for
+    a use case that writes the news itself (an officer confirming a row of the other side's
+    held list).
+
+    Returns:
+        The ids of the cases now due an answer.
+    """
+    at = utc_now()
+    due: list[str] = []
+    for pid in [person_id, *uow.persons.merged_into(person_id)]:
+        for case in uow.cases.search(person_id=pid, limit=1_000_000):
+            state = CaseState(case["state"])
+            if state in (CaseState.CLOSED, CaseState.NEW_ANSWER_DUE, CaseState.RECEIVED):
+                continue
+            uow.cases.log(case["id"], at=at, by=by, action="news", detail={"person": person_id, "news": news})
+            _move(uow, case, CaseState.NEW_ANSWER_DUE, by=by, at=at)
+            due.append(case["id"])
+    return due
 
 
 def list_cases(

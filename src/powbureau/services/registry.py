@@ -10,7 +10,8 @@ from typing import Any
 from powbureau.domain.access import Reader
 from powbureau.domain.audit import AuditAction
 from powbureau.domain.errors import InvalidInput, RuleViolation
-from powbureau.domain.events import Event, EventKind, NewEvent, canonical_json
+from powbureau.domain.events import REPATRIATION_KINDS, Event, EventKind, NewEvent, canonical_json
+from powbureau.domain.exchanges import validate_details
 from powbureau.domain.lifecycle import PersonState, check_entry, replay, state_before
 from powbureau.domain.people import IDENTITY_FIELDS, validate_identity
 from powbureau.domain.registry import identity_changes, new_person_id, registration_events
@@ -21,6 +22,7 @@ __all__ = [
     "PersonView",
     "RecordedEvent",
     "add_place",
+    "enter_event",
     "list_persons",
     "list_places",
     "merge_persons",
@@ -142,6 +144,7 @@ def record_event(
     note: str | None = None,
     corrects: int | None = None,
     changes: Mapping[str, str | None] | None = None,
+    details: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> RecordedEvent:
     """Append one event to a person's history.
@@ -150,12 +153,54 @@ def record_event(
         ref: the person (registry id, ``SOURCE:person_ref`` or a bare person_ref).
         kind: an :class:`EventKind` value.
         changes: for ``identity_corrected``, the fields and their new values.
+        details: for the kinds of ``REPATRIATION_KINDS`` (a wish, proceedings, a medical
+            category), their fields, checked by
+            :func:`powbureau.domain.exchanges.validate_details`.
         expected_version: the version the caller saw; refused if it moved on.
 
     Raises:
         InvalidInput: an unknown kind, a bad date, a correction naming nothing.
         RuleViolation: an impossible entry, with the reason.
         ConcurrentModification: someone changed the person since ``expected_version``.
+    """
+    with uow:
+        recorded = enter_event(
+            uow,
+            ref=ref,
+            kind=kind,
+            recorded_by=recorded_by,
+            occurred_on=occurred_on,
+            place=place,
+            source=source,
+            note=note,
+            corrects=corrects,
+            changes=changes,
+            details=details,
+            expected_version=expected_version,
+        )
+        uow.commit()
+    return recorded
+
+
+def enter_event(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    kind: str,
+    recorded_by: str,
+    occurred_on: str | None = None,
+    place: str | None = None,
+    source: str | None = "bureau",
+    note: str | None = None,
+    corrects: int | None = None,
+    changes: Mapping[str, str | None] | None = None,
+    details: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> RecordedEvent:
+    """:func:`record_event` inside a unit of work the caller opened and will commit.
+
+    For use cases that append an event together with their own changes (an officer's
+    confirmation of an exchange-list row and the event it writes, in one transaction).
     """
     try:
         EventKind(kind)
@@ -168,52 +213,57 @@ def record_event(
             occurred_on = str(parse_partial_date(occurred_on))
         except InvalidInput as exc:
             raise InvalidInput(str(exc), field="occurred_on") from None
-    with uow:
-        person_id = uow.persons.resolve(ref)
-        history = uow.events.for_person(person_id)
-        # The version first: the rules below judge a state the caller may not have seen.
-        _check_version(uow, person_id, len(history), expected_version)
-        state = replay(person_id, history)
-        payload: dict[str, Any] = {}
-        if note:
-            payload["note"] = note
-        if corrects is not None:
-            target = uow.events.get(corrects)
-            if target.person_id != person_id:
-                raise InvalidInput(
-                    f"event #{corrects} belongs to {target.person_id}, not {person_id}",
-                    field="corrects",
-                )
-        elif kind == EventKind.RETRACTED:
-            raise InvalidInput("a retraction names the event it retracts (--corrects)", field="corrects")
-        if kind == EventKind.IDENTITY_CORRECTED:
-            payload["changes"] = _identity_payload(state, changes or {})
-            warnings: list[str] = []
-        elif kind == EventKind.RETRACTED:
-            warnings = []
-        else:
-            if changes:
-                raise InvalidInput("field changes go with identity_corrected", field="changes")
-            check_state = state
-            if corrects is not None:
-                check_state = state_before(person_id, history, corrects)
-            warnings = check_entry(
-                check_state, kind=kind, occurred_on=occurred_on, source=source, today=_today()
+    person_id = uow.persons.resolve(ref)
+    history = uow.events.for_person(person_id)
+    # The version first: the rules below judge a state the caller may not have seen.
+    _check_version(uow, person_id, len(history), expected_version)
+    state = replay(person_id, history)
+    payload: dict[str, Any] = {}
+    if kind in REPATRIATION_KINDS:
+        if details is None:
+            raise InvalidInput(
+                f"{kind} needs its details (powbureau exchange wish|proceedings|medical)", field="details"
             )
-        if place and kind in ("transferred", "hospitalised", "discharged", "recaptured"):
-            uow.places.get(place)
-        new = NewEvent(
-            person_id,
-            kind,
-            occurred_on=occurred_on or None,
-            place=place or None,
-            source=source or None,
-            payload=canonical_json(payload),
-            corrects=corrects,
-            recorded_by=recorded_by,
-        )
-        sealed, after = _append_for(uow, person_id, [new], expected_version=expected_version)
-        uow.commit()
+        given = {**details, "note": note} if note else dict(details)
+        payload.update(validate_details(kind, given, today=_today()))
+    elif details:
+        raise InvalidInput(f"{kind} carries no details", field="details")
+    elif note:
+        payload["note"] = note
+    if corrects is not None:
+        target = uow.events.get(corrects)
+        if target.person_id != person_id:
+            raise InvalidInput(
+                f"event #{corrects} belongs to {target.person_id}, not {person_id}",
+                field="corrects",
+            )
+    elif kind == EventKind.RETRACTED:
+        raise InvalidInput("a retraction names the event it retracts (--corrects)", field="corrects")
+    if kind == EventKind.IDENTITY_CORRECTED:
+        payload["changes"] = _identity_payload(state, changes or {})
+        warnings: list[str] = []
+    elif kind == EventKind.RETRACTED:
+        warnings = []
+    else:
+        if changes:
+            raise InvalidInput("field changes go with identity_corrected", field="changes")
+        check_state = state
+        if corrects is not None:
+            check_state = state_before(person_id, history, corrects)
+        warnings = check_entry(check_state, kind=kind, occurred_on=occurred_on, source=source, today=_today())
+    if place and kind in ("transferred", "hospitalised", "discharged", "recaptured"):
+        uow.places.get(place)
+    new = NewEvent(
+        person_id,
+        kind,
+        occurred_on=occurred_on or None,
+        place=place or None,
+        source=source or None,
+        payload=canonical_json(payload),
+        corrects=corrects,
+        recorded_by=recorded_by,
+    )
+    sealed, after = _append_for(uow, person_id, [new], expected_version=expected_version)
     return RecordedEvent(sealed[0], warnings, after.version)
 
 
