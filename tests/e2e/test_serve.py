@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import time
@@ -79,10 +80,8 @@ def test_serve_refuses_workers_without_redis_and_a_missing_registry(tmp_path: py
 
 def test_two_workers_share_rate_limits_in_redis(registry: Registry) -> None:
     redis_url = "redis://127.0.0.1:6379/15"
-    import redis as redis_client
-
-    redis_client.Redis.from_url(redis_url).flushdb()
-    with serving(registry.url, "--workers", "2", "--redis", redis_url) as base:
+    prefix = f"test:{secrets.token_hex(6)}:"  # other runs may share this Redis
+    with serving(registry.url, "--workers", "2", "--redis", redis_url, POWBUREAU_REDIS_PREFIX=prefix) as base:
         codes = [
             httpx.get(
                 f"{base}/public/inquiries/W-AAAA-{i:04d}", headers={"X-Inquiry-Secret": "guess"}

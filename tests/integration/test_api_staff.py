@@ -174,3 +174,13 @@ def test_new_roles_end_the_sessions_that_held_the_old_ones(registry: Registry) -
     assert admin.post("/api/users/clerk/enable").status_code == 200
     kinds = [a["kind"] for a in admin.get("/api/security-alerts").json()]
     assert {"roles_changed", "account_disabled", "account_enabled"} <= set(kinds)
+
+
+def test_a_number_too_large_for_the_database_is_a_problem_not_a_crash(registry: Registry) -> None:
+    http = staff_client(registry, "clerk", ["registrar"])
+    person = http.post("/api/persons", json={"surname": "Мороз"}).json()["person_id"]
+    huge = http.post(f"/api/persons/{person}/events", json={"kind": "retracted", "corrects": 2**70})
+    assert huge.status_code == 422 and huge.headers["content-type"] == "application/problem+json"
+    officer = staff_client(registry, "officer", ["tracing_officer"])
+    answer = officer.post(f"/api/inquiries/T000000000000/inquirers/{2**70}/answer")
+    assert answer.status_code in (404, 422) and answer.headers["content-type"] == "application/problem+json"

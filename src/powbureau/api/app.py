@@ -61,7 +61,11 @@ def create_app(
     engine = engine or open_engine(config.db_url)
     require_registry(engine)
     if limiter is None:
-        limiter = RedisRateLimiter(config.redis_url) if config.redis_url else MemoryRateLimiter()
+        limiter = (
+            RedisRateLimiter(config.redis_url, prefix=config.redis_prefix)
+            if config.redis_url
+            else MemoryRateLimiter()
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -34,6 +34,7 @@ class ServiceConfig:
             ``X-Forwarded-For`` is believed; every other client is its own address.
         redis_url: the shared rate limiter; without it the limiter is in-process and the
             service may run one worker only.
+        redis_prefix: the limiter's key prefix (several bureaus, or tests, on one Redis).
         max_body_bytes: the largest request body, except file uploads (streamed to disk).
         upload_dir: where uploads are streamed before they are read.
         background_interval: seconds between filings of queued web inquiries (0: never).
@@ -43,6 +44,7 @@ class ServiceConfig:
     secure_cookies: bool = True
     trusted_proxies: tuple[str, ...] = ()
     redis_url: str | None = None
+    redis_prefix: str = "powbureau:rl:"
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 512 * 1_048_576
     upload_dir: Path = field(default_factory=lambda: Path("uploads"))
@@ -68,5 +70,6 @@ class ServiceConfig:
             secure_cookies=env.get("POWBUREAU_SECURE_COOKIES", "1") != "0",
             trusted_proxies=tuple(p.strip() for p in proxies),
             redis_url=env.get("POWBUREAU_REDIS") or None,
+            redis_prefix=env.get("POWBUREAU_REDIS_PREFIX") or "powbureau:rl:",
             upload_dir=Path(env.get("POWBUREAU_UPLOADS", "uploads")),
         )

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from powbureau.domain.errors import (
@@ -86,6 +87,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra["rows"] = [str(r) for r in exc.errors][:100]
             extra["bad_rows"] = exc.bad_rows
         return problem_response(_status_of(exc), str(exc), **extra)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(422, "a value is out of range for the registry (a number too large?)")
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        if isinstance(exc.orig, OverflowError | DataError):
+            return problem_response(422, "a value is out of range for the registry (a number too large?)")
+        return problem_response(500, "the service failed; the error is logged")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
