@@ -74,8 +74,10 @@ def fold_word(raw: str) -> str:
     if "иее" in s:
         s = s.replace("иее", "ие")  # ICAO writes ъ as ie: Razieezdnoi
     s = _IOTATED_E_RE.sub("йе", s).replace("й", "и")
-    s = _undouble(s)  # first too, so that a doubled letter cannot hide a cluster ("ооу")
     if _CLUSTERS_RE.search(s):
+        s = _CLUSTERS_RE.sub(lambda m: _CLUSTERS[m.group()], s)
+    s = _undouble(s)
+    while _CLUSTERS_RE.search(s):  # to a fixed point, so that folding twice changes nothing: ооу
         s = _undouble(_CLUSTERS_RE.sub(lambda m: _CLUSTERS[m.group()], s))
     if s.endswith("ине") and len(s) > 4:
         s = s[:-1]  # French -ine (Eltsine, Vasine) = -ин; Cyrillic -ине is rare in names
