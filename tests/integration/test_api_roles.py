@@ -16,14 +16,17 @@ from fastapi.testclient import TestClient
 from api_support import PASSWORD, client, form_token, staff_client
 from builders import Registry, add_places, register
 from powbureau.domain.access import Role
+from powbureau.domain.execution import Handover, HandoverEntry, IdentityCheck, MedicalState, Valuables
 from powbureau.domain.inquiries import Channel, Inquirer
 from powbureau.matching import TraceQuery
-from powbureau.services import accounts, inquiries, mail
+from powbureau.services import accounts, execution, inquiries, mail
 
 ROLES_CSV = Path(__file__).parents[2] / "docs" / "roles.csv"
 MAIL = Path(__file__).parents[1] / "data" / "mail"
 ANONYMOUS = "anonymous"
 SOUGHT = {"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14", "unit": "A1234"}
+SCAN = b"%PDF-1.4\n% a signed handover list\n%%EOF\n"
+CHECKED = {"methods": ["id_card"], "checked": ["surname", "given_name"]}
 
 
 def policy() -> list[dict[str, str]]:
@@ -90,8 +93,96 @@ class World:
         mail.ingest_mail(uow=reg.uow(), source=inbox, outbox=inbox / "outbox")
         queue = mail.transcription_queue(uow=reg.uow(write=False))
         self.mail_keys = [f"E{m['id']}" for m in queue]
+        self._exchanges(reg, inbox)
+
+    def _exchanges(self, reg: Registry, folder: Path) -> None:
+        """An exchange carried out with one man absent, another ready to enter, a man to release."""
+        self.exchange, self.fresh_exchange = "EX-ROLES-1", "EX-ROLES-2"
+        men = [register(reg, fields={"surname": f"Мороз{n}", "given_name": "Іван"}) for n in range(4)]
+        self.executed_men, self.fresh_men = men[:2], men[2:]
+        self.release_person = register(reg, fields={"surname": "Смирнов", "given_name": "Олексій"})
+        scan = folder / "handover.pdf"
+        scan.write_bytes(SCAN)
+        for exchange in (self.exchange, self.fresh_exchange):
+            execution.attach_scan(
+                uow=reg.uow(),
+                exchange_id=exchange,
+                scan=execution.ScanFile(scan, scan.name),
+                attached_by="setup",
+            )
+        identity = IdentityCheck.of(CHECKED["methods"], CHECKED["checked"])
+        done = execution.record_execution(
+            uow=reg.uow(),
+            exchange_id=self.exchange,
+            persons=self.executed_men,
+            handover=Handover("2026-11-01", "КПП-1", "майор Ткаченко", "ICRC delegate"),
+            entries=[
+                HandoverEntry(men[0], True, identity, MedicalState.FIT, Valuables("VP-1")),
+                HandoverEntry(men[1], False),
+            ],
+            recorded_by="setup",
+        )
+        self.discrepancy = done.discrepancies[0]
+
+    def _exchange_call(self, method: str, path: str) -> tuple[str, dict[str, Any] | None, dict[str, Any]]:
+        """The URL, body and other arguments of a call to an exchange's endpoint."""
+        fresh = method == "POST" and path.endswith("/execution")
+        url = path.format(
+            exchange_id=self.fresh_exchange if fresh else self.exchange, discrepancy_id=self.discrepancy
+        )
+        body: dict[str, Any] | None = None
+        kwargs: dict[str, Any] = {}
+        if path.endswith("/execution-sheet"):
+            url += "?" + "&".join(f"person={p}" for p in self.executed_men)
+        elif fresh:
+            body = {
+                "executed_on": "2026-11-02",
+                "place": "КПП-1",
+                "officer": "майор Ткаченко",
+                "icrc_delegate": "ICRC delegate",
+                "persons": self.fresh_men,
+                "entries": [
+                    {
+                        "person_id": p,
+                        "present": True,
+                        "identity": CHECKED,
+                        "medical_state": "fit",
+                        "valuables_note": "none held",
+                    }
+                    for p in self.fresh_men
+                ],
+            }
+        elif path.endswith("/resolution"):
+            body = {"outcome": "not_exchanged", "reason": "в госпіталі; наступний обмін"}
+        elif path.startswith("/api/imports/handover-scans/"):
+            kwargs = {"content": SCAN, "headers": {"Content-Type": "application/pdf"}}
+        elif path.endswith("/executed-list"):
+            url += "?for=icrc&format=csv"
+        elif path == "/api/releases":
+            body = {
+                "person": self.release_person,
+                "consent": True,
+                "consent_form": "signed_statement",
+                "consent_recorded_on": "2026-11-01",
+                "consent_recorded_by": "капітан Бондар",
+                "identity": CHECKED,
+                "family_name": "Наталія Смирнова",
+                "relation": "mother",
+                "document_type": "passport",
+                "document_number": "FA 123456",
+                "released_on": "2026-11-02",
+                "place": "Київ",
+                "icrc_informed_on": "2026-11-02",
+                "icrc_informed_how": "email",
+            }
+        return url, body, kwargs
 
     def request(self, http: TestClient, method: str, path: str) -> Any:
+        if path.startswith(("/api/exchanges/", "/api/imports/handover-scans/", "/api/releases")):
+            url, json_body, kwargs = self._exchange_call(method, path)
+            if json_body is not None:
+                kwargs["json"] = json_body
+            return http.request(method, url, **kwargs)
         key = self.mail_keys[1] if path.endswith("/rejection") else self.mail_keys[0]
         url = path.format(
             key=key,

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from powbureau import __version__
-from powbureau.api import admin_routes, public, registry_routes, staff, tracing_routes
+from powbureau.api import admin_routes, execution_routes, public, registry_routes, staff, tracing_routes
 from powbureau.api.config import ServiceConfig
 from powbureau.api.middleware import GuardMiddleware
 from powbureau.api.problems import install_problem_handlers
@@ -106,6 +106,7 @@ def create_app(
     app.include_router(registry_routes.router)
     app.include_router(tracing_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(execution_routes.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app
 

@@ -52,6 +52,9 @@ class AuditAction(StrEnum):
     CASES = "cases"  # a list of cases naming their confirmed persons
     REVIEW = "review"  # the review queue of pending candidates
     EXPORT = "export"  # persons.csv written out
+    EXECUTION_SHEET = "execution_sheet"  # the printable sheet of an exchange's agreed list
+    EXECUTION = "execution"  # an exchange's handover as entered, discrepancies included
+    EXCHANGE_REPORT = "exchange_report"  # the executed list written for the other party or the ICRC
 
 
 class NewRead(NamedTuple):

@@ -21,6 +21,7 @@ __all__ = [
     "PersonView",
     "RecordedEvent",
     "add_place",
+    "append_event",
     "list_persons",
     "list_places",
     "merge_persons",
@@ -157,6 +158,49 @@ def record_event(
         RuleViolation: an impossible entry, with the reason.
         ConcurrentModification: someone changed the person since ``expected_version``.
     """
+    with uow:
+        recorded = append_event(
+            uow,
+            ref=ref,
+            kind=kind,
+            recorded_by=recorded_by,
+            occurred_on=occurred_on,
+            place=place,
+            source=source,
+            note=note,
+            corrects=corrects,
+            changes=changes,
+            expected_version=expected_version,
+        )
+        uow.commit()
+    return recorded
+
+
+def append_event(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    kind: str,
+    recorded_by: str,
+    occurred_on: str | None = None,
+    place: str | None = None,
+    source: str | None = "bureau",
+    note: str | None = None,
+    corrects: int | None = None,
+    changes: Mapping[str, str | None] | None = None,
+    expected_version: int | None = None,
+    details: Mapping[str, str] | None = None,
+) -> RecordedEvent:
+    """:func:`record_event` inside a unit of work the caller opened and commits.
+
+    For a use case that writes several events, or events with its own rows, all or
+    nothing (an exchange carried out: every man handed over, or none). The same rules
+    and version guard apply; ``details`` go into the payload beside the note (an
+    exchange's id), never replacing what the registry itself writes there.
+
+    Raises:
+        InvalidInput, RuleViolation, ConcurrentModification: as :func:`record_event`.
+    """
     try:
         EventKind(kind)
     except ValueError:
@@ -168,52 +212,52 @@ def record_event(
             occurred_on = str(parse_partial_date(occurred_on))
         except InvalidInput as exc:
             raise InvalidInput(str(exc), field="occurred_on") from None
-    with uow:
-        person_id = uow.persons.resolve(ref)
-        history = uow.events.for_person(person_id)
-        # The version first: the rules below judge a state the caller may not have seen.
-        _check_version(uow, person_id, len(history), expected_version)
-        state = replay(person_id, history)
-        payload: dict[str, Any] = {}
-        if note:
-            payload["note"] = note
-        if corrects is not None:
-            target = uow.events.get(corrects)
-            if target.person_id != person_id:
-                raise InvalidInput(
-                    f"event #{corrects} belongs to {target.person_id}, not {person_id}",
-                    field="corrects",
-                )
-        elif kind == EventKind.RETRACTED:
-            raise InvalidInput("a retraction names the event it retracts (--corrects)", field="corrects")
-        if kind == EventKind.IDENTITY_CORRECTED:
-            payload["changes"] = _identity_payload(state, changes or {})
-            warnings: list[str] = []
-        elif kind == EventKind.RETRACTED:
-            warnings = []
-        else:
-            if changes:
-                raise InvalidInput("field changes go with identity_corrected", field="changes")
-            check_state = state
-            if corrects is not None:
-                check_state = state_before(person_id, history, corrects)
-            warnings = check_entry(
-                check_state, kind=kind, occurred_on=occurred_on, source=source, today=_today()
+    person_id = uow.persons.resolve(ref)
+    history = uow.events.for_person(person_id)
+    # The version first: the rules below judge a state the caller may not have seen.
+    _check_version(uow, person_id, len(history), expected_version)
+    state = replay(person_id, history)
+    payload: dict[str, Any] = {}
+    for key, value in (details or {}).items():
+        if key in ("note", "changes"):
+            raise InvalidInput(f"{key!r} is written by the registry, not as a detail", field="details")
+        payload[key] = value
+    if note:
+        payload["note"] = note
+    if corrects is not None:
+        target = uow.events.get(corrects)
+        if target.person_id != person_id:
+            raise InvalidInput(
+                f"event #{corrects} belongs to {target.person_id}, not {person_id}",
+                field="corrects",
             )
-        if place and kind in ("transferred", "hospitalised", "discharged", "recaptured"):
-            uow.places.get(place)
-        new = NewEvent(
-            person_id,
-            kind,
-            occurred_on=occurred_on or None,
-            place=place or None,
-            source=source or None,
-            payload=canonical_json(payload),
-            corrects=corrects,
-            recorded_by=recorded_by,
-        )
-        sealed, after = _append_for(uow, person_id, [new], expected_version=expected_version)
-        uow.commit()
+    elif kind == EventKind.RETRACTED:
+        raise InvalidInput("a retraction names the event it retracts (--corrects)", field="corrects")
+    if kind == EventKind.IDENTITY_CORRECTED:
+        payload["changes"] = _identity_payload(state, changes or {})
+        warnings: list[str] = []
+    elif kind == EventKind.RETRACTED:
+        warnings = []
+    else:
+        if changes:
+            raise InvalidInput("field changes go with identity_corrected", field="changes")
+        check_state = state
+        if corrects is not None:
+            check_state = state_before(person_id, history, corrects)
+        warnings = check_entry(check_state, kind=kind, occurred_on=occurred_on, source=source, today=_today())
+    if place and kind in ("transferred", "hospitalised", "discharged", "recaptured"):
+        uow.places.get(place)
+    new = NewEvent(
+        person_id,
+        kind,
+        occurred_on=occurred_on or None,
+        place=place or None,
+        source=source or None,
+        payload=canonical_json(payload),
+        corrects=corrects,
+        recorded_by=recorded_by,
+    )
+    sealed, after = _append_for(uow, person_id, [new], expected_version=expected_version)
     return RecordedEvent(sealed[0], warnings, after.version)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, select
 from powbureau.store.accounts import AccountRepository
 from powbureau.store.audit import AuditLog
 from powbureau.store.db import WRITE
+from powbureau.store.execution import ExecutionRepository
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     audit: AuditLog
     mail: MailRepository
+    execution: ExecutionRepository
 
     def __enter__(self) -> Self: ...
 
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
     accounts: AccountRepository
     audit: AuditLog
     mail: MailRepository
+    execution: ExecutionRepository
 
     def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
         self._engine = engine
@@ -104,6 +107,7 @@ class SqlUnitOfWork:
         self.accounts = AccountRepository(conn)
         self.audit = AuditLog(conn)
         self.mail = MailRepository(conn)
+        self.execution = ExecutionRepository(conn)
         return self
 
     def __exit__(
