@@ -133,6 +133,7 @@ def make_registry(backend: str, tmp_path: Path) -> Iterator[Registry]:
         finally:
             engine.dispose()
 
+
 _RANKS = {
     "ru_RU": ["рядовой", "ефрейтор", "младший сержант", "сержант", "лейтенант"],
     "uk_UA": ["солдат", "старший солдат", "молодший сержант", "сержант", "лейтенант"],
@@ -264,3 +265,26 @@ def import_file(reg: Registry, path: Path, **kwargs: Any) -> intake.ImportSummar
     """Import persons.csv through the intake service."""
     kwargs.setdefault("recorded_by", OPERATOR)
     return intake.import_persons(uow=reg.uow(), path=path, **kwargs)
+
+
+def agreed_exchange(url: str, men: Sequence[str], *, party: str = "the other party") -> str:
+    """An exchange agreed on exactly ``men`` (one for one), built through the services."""
+    from powbureau.domain.exchanges import Formula
+    from powbureau.services import exchanges
+
+    engine = open_engine(url)
+    try:
+        exchange = exchanges.create_exchange(
+            uow=SqlUnitOfWork(engine),
+            party=party,
+            formula=Formula.of("one_for_one", count=len(men)),
+            created_by="setup",
+        )
+        exchanges.edit_proposal(
+            uow=SqlUnitOfWork(engine), exchange_id=exchange, by="setup", reason="agreed at the talks", add=men
+        )
+        for state in ("negotiating", "agreed"):
+            exchanges.move_exchange(uow=SqlUnitOfWork(engine), exchange_id=exchange, to=state, by="setup")
+        return exchange
+    finally:
+        engine.dispose()

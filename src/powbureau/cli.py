@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from powbureau.cli_audit import audit_app
 from powbureau.cli_exchanges import exchange_core_app
+from powbureau.cli_execution import execution_app
 from powbureau.cli_inquiries import inquiry_app
 from powbureau.cli_mail import mail_app
 from powbureau.cli_service import serve
@@ -54,7 +55,12 @@ app.command("serve")(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mail_app, name="mail")
-app.add_typer(exchange_core_app, name="exchange")
+exchange_app = typer.Typer(
+    help="Exchanges: lists, reconciliation, proposals, execution, reports.", no_args_is_help=True
+)
+exchange_app.add_typer(exchange_core_app)
+exchange_app.add_typer(execution_app)
+app.add_typer(exchange_app, name="exchange")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

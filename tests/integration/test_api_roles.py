@@ -14,12 +14,13 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from api_support import PASSWORD, client, form_token, staff_client
-from builders import READER, Registry, add_places, register, write_csv
+from builders import READER, Registry, add_places, agreed_exchange, register, write_csv
 from powbureau.domain.access import Role
 from powbureau.domain.exchanges import Formula
+from powbureau.domain.execution import Handover, HandoverEntry, IdentityCheck, MedicalState, Valuables
 from powbureau.domain.inquiries import Channel, Inquirer
 from powbureau.matching import TraceQuery
-from powbureau.services import accounts, exchanges, inquiries, mail
+from powbureau.services import accounts, exchanges, execution, inquiries, mail
 
 ROLES_CSV = Path(__file__).parents[2] / "docs" / "roles.csv"
 MAIL = Path(__file__).parents[1] / "data" / "mail"
@@ -32,6 +33,8 @@ OWN_ROW = {
     "service_number": "UA-771203",
 }
 OWN = {**OWN_ROW, "category": "missing", "nationality": "UA"}
+SCAN = b"%PDF-1.4\n% a signed handover list\n%%EOF\n"
+CHECKED = {"methods": ["id_card"], "checked": ["surname", "given_name"]}
 
 
 def policy() -> list[dict[str, str]]:
@@ -110,8 +113,100 @@ class World:
         exchanges.import_list(
             uow=reg.uow(), reader=READER, exchange_id=self.exchange, path=held, imported_by="setup"
         )
+        self._exchanges(reg, inbox)
+
+    def _exchanges(self, reg: Registry, folder: Path) -> None:
+        """An exchange carried out with one man absent, another ready to enter, a man to release."""
+        men = [register(reg, fields={"surname": f"Мороз{n}", "given_name": "Іван"}) for n in range(4)]
+        self.executed_men, self.fresh_men = men[:2], men[2:]
+        self.done_exchange = agreed_exchange(reg.url, self.executed_men)
+        self.fresh_exchange = agreed_exchange(reg.url, self.fresh_men)
+        self.release_person = register(reg, fields={"surname": "Смирнов", "given_name": "Олексій"})
+        scan = folder / "handover.pdf"
+        scan.write_bytes(SCAN)
+        for exchange in (self.done_exchange, self.fresh_exchange):
+            execution.attach_scan(
+                uow=reg.uow(),
+                exchange_id=exchange,
+                scan=execution.ScanFile(scan, scan.name),
+                attached_by="setup",
+            )
+        identity = IdentityCheck.of(CHECKED["methods"], CHECKED["checked"])
+        done = execution.record_execution(
+            uow=reg.uow(),
+            exchange_id=self.done_exchange,
+            persons=self.executed_men,
+            handover=Handover("2026-11-01", "КПП-1", "майор Ткаченко", "ICRC delegate"),
+            entries=[
+                HandoverEntry(men[0], True, identity, MedicalState.FIT, Valuables("VP-1")),
+                HandoverEntry(men[1], False),
+            ],
+            recorded_by="setup",
+        )
+        self.discrepancy = done.discrepancies[0]
+
+    def _exchange_call(self, method: str, path: str) -> tuple[str, dict[str, Any] | None, dict[str, Any]]:
+        """The URL, body and other arguments of a call to an exchange's endpoint."""
+        fresh = method == "POST" and path.endswith("/execution")
+        url = path.format(
+            exchange_id=self.fresh_exchange if fresh else self.done_exchange, discrepancy_id=self.discrepancy
+        )
+        body: dict[str, Any] | None = None
+        kwargs: dict[str, Any] = {}
+        if path.endswith("/execution-sheet"):
+            url += "?" + "&".join(f"person={p}" for p in self.executed_men)
+        elif fresh:
+            body = {
+                "executed_on": "2026-11-02",
+                "place": "КПП-1",
+                "officer": "майор Ткаченко",
+                "icrc_delegate": "ICRC delegate",
+                "persons": self.fresh_men,
+                "entries": [
+                    {
+                        "person_id": p,
+                        "present": True,
+                        "identity": CHECKED,
+                        "medical_state": "fit",
+                        "valuables_note": "none held",
+                    }
+                    for p in self.fresh_men
+                ],
+            }
+        elif path.endswith("/resolution"):
+            body = {"outcome": "not_exchanged", "reason": "в госпіталі; наступний обмін"}
+        elif path.startswith("/api/imports/handover-scans/"):
+            kwargs = {"content": SCAN, "headers": {"Content-Type": "application/pdf"}}
+        elif path.endswith("/executed-list"):
+            url += "?for=icrc&format=csv"
+        elif path == "/api/releases":
+            body = {
+                "person": self.release_person,
+                "consent": True,
+                "consent_form": "signed_statement",
+                "consent_recorded_on": "2026-11-01",
+                "consent_recorded_by": "капітан Бондар",
+                "identity": CHECKED,
+                "family_name": "Наталія Смирнова",
+                "relation": "mother",
+                "document_type": "passport",
+                "document_number": "FA 123456",
+                "released_on": "2026-11-02",
+                "place": "Київ",
+                "icrc_informed_on": "2026-11-02",
+                "icrc_informed_how": "email",
+            }
+        return url, body, kwargs
 
     def request(self, http: TestClient, method: str, path: str) -> Any:
+        execution_paths = ("/execution-sheet", "/execution", "/executed-list", "/resolution")
+        if path.endswith(execution_paths) or path.startswith(
+            ("/api/imports/handover-scans/", "/api/releases")
+        ):
+            url, json_body, kwargs = self._exchange_call(method, path)
+            if json_body is not None:
+                kwargs["json"] = json_body
+            return http.request(method, url, **kwargs)
         key = self.mail_keys[1] if path.endswith("/rejection") else self.mail_keys[0]
         url = path.format(
             key=key,

@@ -15,7 +15,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from powbureau import __version__
-from powbureau.api import admin_routes, exchange_routes, public, registry_routes, staff, tracing_routes
+from powbureau.api import (
+    admin_routes,
+    exchange_routes,
+    execution_routes,
+    public,
+    registry_routes,
+    staff,
+    tracing_routes,
+)
 from powbureau.api.config import ServiceConfig
 from powbureau.api.middleware import GuardMiddleware
 from powbureau.api.problems import install_problem_handlers
@@ -116,6 +124,7 @@ def create_app(
     app.include_router(tracing_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(exchange_routes.router)
+    app.include_router(execution_routes.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app
 

@@ -54,6 +54,9 @@ class AuditAction(StrEnum):
     EXPORT = "export"  # persons.csv written out (or a list for the other party of an exchange)
     ANSWER = "answer"  # the confirmed man's state, read to answer an inquirer
     EXCHANGE = "exchange"  # an exchange's proposal, exclusions or list rows naming persons
+    EXECUTION_SHEET = "execution_sheet"  # the printable sheet of an exchange's agreed list
+    EXECUTION = "execution"  # an exchange's handover as entered, discrepancies included
+    EXCHANGE_REPORT = "exchange_report"  # the executed list written for the other party or the ICRC
 
 
 class NewRead(NamedTuple):

@@ -199,8 +199,11 @@ def enter_event(
 ) -> RecordedEvent:
     """:func:`record_event` inside a unit of work the caller opened and will commit.
 
-    For use cases that append an event together with their own changes (an officer's
-    confirmation of an exchange-list row and the event it writes, in one transaction).
+    For use cases that append events together with their own changes, all or nothing:
+    an officer's confirmation of an exchange-list row and the event it writes; an exchange
+    carried out (every man handed over, or none). The same rules and version guard apply;
+    ``details`` go into the payload beside the note (an exchange's id; for the repatriation
+    kinds, their validated details), never replacing what the registry itself writes.
     """
     try:
         EventKind(kind)
@@ -226,10 +229,13 @@ def enter_event(
             )
         given = {**details, "note": note} if note else dict(details)
         payload.update(validate_details(kind, given, today=_today()))
-    elif details:
-        raise InvalidInput(f"{kind} carries no details", field="details")
-    elif note:
-        payload["note"] = note
+    else:
+        for key, value in (details or {}).items():
+            if key in ("note", "changes"):
+                raise InvalidInput(f"{key!r} is written by the registry, not as a detail", field="details")
+            payload[key] = value  # e.g. the exchange an `exchanged` event belongs to
+        if note:
+            payload["note"] = note
     if corrects is not None:
         target = uow.events.get(corrects)
         if target.person_id != person_id:

@@ -11,6 +11,7 @@ from powbureau.store.accounts import AccountRepository
 from powbureau.store.audit import AuditLog
 from powbureau.store.db import WRITE
 from powbureau.store.exchanges import ExchangeRepository
+from powbureau.store.execution import ExecutionRepository
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     mail: MailRepository
     exchanges: ExchangeRepository
+    execution: ExecutionRepository
 
     def __enter__(self) -> Self: ...
 
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     mail: MailRepository
     exchanges: ExchangeRepository
+    execution: ExecutionRepository
 
     def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
         self._engine = engine
@@ -108,6 +111,7 @@ class SqlUnitOfWork:
         self.audit = AuditLog(conn)
         self.mail = MailRepository(conn)
         self.exchanges = ExchangeRepository(conn)
+        self.execution = ExecutionRepository(conn)
         return self
 
     def __exit__(

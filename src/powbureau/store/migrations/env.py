@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from powbureau.store import accounts as _account_tables  # noqa: F401  (registers its tables)
 from powbureau.store import audit as _audit_tables  # noqa: F401  (registers its tables)
 from powbureau.store import exchanges as _exchange_tables  # noqa: F401  (registers its tables)
+from powbureau.store import execution as _execution_tables  # noqa: F401  (registers its tables)
 from powbureau.store import inquiries as _inquiry_tables  # noqa: F401  (registers its tables)
 from powbureau.store import mail as _mail_tables  # noqa: F401  (registers its tables)
 from powbureau.store import public_inquiries as _public_tables  # noqa: F401  (registers its tables)
