@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from pypdf import PdfReader
 from sqlalchemy import inspect
 
-from builders import OPERATOR, READER, People, Registry, event, register
+from builders import OPERATOR, READER, People, Registry, agreed_exchange, event, register
 from powbureau.domain.errors import (
     ConcurrentModification,
     Conflict,
@@ -393,20 +393,13 @@ def test_a_release_to_his_mother_with_consent_and_both_checks(registry: Registry
     assert verify_registry(uow=registry.uow(write=False)).ok
 
 
-def test_the_agreed_list_comes_from_the_exchange_model_or_is_named(registry: Registry) -> None:
-    try:
-        import powbureau.services.exchanges  # noqa: F401
-    except ModuleNotFoundError:
-        with pytest.raises(RuleViolation, match="name the men"):
-            execution.agreed_persons(uow=registry.uow(write=False), exchange_id=EX)
-        assert execution.agreed_persons(
-            uow=registry.uow(write=False), exchange_id=EX, given=["A", "B", "A"]
-        ) == [
-            "A",
-            "B",
-        ]
-    else:
-        pytest.skip("the exchange model is installed; its own tests cover agreed_list")
+def test_the_agreed_list_comes_from_the_exchange_model(registry: Registry) -> None:
+    men = [register(registry, fields={"surname": f"Гончар{n}", "given_name": "Петро"}) for n in range(2)]
+    ex = agreed_exchange(registry.url, men)
+    assert execution.agreed_persons(uow=registry.uow(write=False), exchange_id=ex) == men
+    assert execution.agreed_persons(uow=registry.uow(write=False), exchange_id=ex, given=men[::-1]) == men
+    with pytest.raises(RuleViolation, match="not the agreed list"):
+        execution.agreed_persons(uow=registry.uow(write=False), exchange_id=ex, given=men[:1])
 
 
 def test_the_migration_creates_what_the_tables_declare_and_goes_down_and_up(
