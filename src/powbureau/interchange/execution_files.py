@@ -1,7 +1,7 @@
 """The files of an exchange carried out: the sheet's results coming in, the executed list going out.
 
 ``execution-entries.csv`` is what an officer types in from the paper sheet after the
-exchange (docs/exchanges-execution.md describes it); it is read whole, and every line
+exchange (docs/exchanges.md, "Execution" describes it); it is read whole, and every line
 that cannot be right is named with its number. The executed list goes to the other
 party and to the ICRC as CSV, protected against spreadsheet formula injection because
 people open it.
