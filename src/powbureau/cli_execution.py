@@ -75,7 +75,7 @@ def execute(
     language: Annotated[str, typer.Option(help="The sheet's language: uk, ru or en.")] = "uk",
     entries: Annotated[
         Path | None,
-        typer.Option(help="The filled-in sheet as execution-entries.csv (docs/exchanges.md, "Execution")."),
+        typer.Option(help="The filled-in sheet as execution-entries.csv (docs/exchanges.md, Execution)."),
     ] = None,
     scan: Annotated[
         Path | None, typer.Option(help="The scan of the signed handover list (PDF, JPEG, PNG, TIFF).")
