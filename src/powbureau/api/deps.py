@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Request
 
@@ -11,7 +15,7 @@ from powbureau.api.problems import Problem
 from powbureau.api.ratelimit import RateLimiter, client_address
 from powbureau.store.uow import SqlUnitOfWork
 
-__all__ = ["address_of", "config_of", "limit", "side_uow", "uow_factory", "write_uow"]
+__all__ = ["address_of", "config_of", "limit", "side_uow", "uow_factory", "upload_to_disk", "write_uow"]
 
 
 def config_of(request: Request) -> ServiceConfig:
@@ -53,3 +57,36 @@ def limit(request: Request, key: str, *, per_window: int) -> None:
     wait = limiter.hit(key, limit=per_window, window=config_of(request).limits.window)
     if wait > 0:
         raise Problem(429, "too many requests; try again later", headers={"Retry-After": str(int(wait) + 1)})
+
+
+@asynccontextmanager
+async def upload_to_disk(
+    request: Request, *, types: Sequence[str], prefix: str, limit: int | None = None
+) -> AsyncIterator[Path]:
+    """Stream the request's body to a file in the upload folder, yield its path, remove it.
+
+    Uploads are not held in memory and are not bound by the 1 MB body limit, only by
+    ``limit`` (default: the configured upload limit).
+
+    Raises:
+        Problem: 415 for a content type not in ``types``, 413 past the limit.
+    """
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in types:
+        raise Problem(415, f"send the file as {' or '.join(types)}")
+    config = config_of(request)
+    most = limit if limit is not None else config.max_upload_bytes
+    config.upload_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=config.upload_dir)
+    path = Path(name)
+    try:
+        size = 0
+        with os.fdopen(fd, "wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > most:
+                    raise Problem(413, f"uploads here are limited to {most} bytes")
+                out.write(chunk)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

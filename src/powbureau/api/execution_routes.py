@@ -9,10 +9,7 @@ audited by the service, through the exchange. A scan is streamed to disk like an
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,8 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from powbureau.api.deps import config_of, write_uow
-from powbureau.api.problems import Problem
+from powbureau.api.deps import config_of, upload_to_disk, write_uow
 from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import Reader, Role
 from powbureau.domain.execution import (
@@ -255,22 +251,8 @@ async def attach_scan(
     exchange_id: ExchangeId,
     filename: Annotated[str, Query(min_length=1, max_length=200)] = "handover-list",
 ) -> dict[str, Any]:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in _SCAN_TYPES:
-        raise Problem(415, "send the scan as application/pdf, image/jpeg, image/png or image/tiff")
-    config = config_of(request)
-    limit = min(config.max_upload_bytes, execution.MAX_SCAN_BYTES)
-    config.upload_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="scan-", suffix=".bin", dir=config.upload_dir)
-    path = Path(name)
-    try:
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise Problem(413, f"scans are limited to {limit} bytes")
-                out.write(chunk)
+    limit = min(config_of(request).max_upload_bytes, execution.MAX_SCAN_BYTES)
+    async with upload_to_disk(request, types=_SCAN_TYPES, prefix="scan-", limit=limit) as path:
         info = await run_in_threadpool(
             execution.attach_scan,
             uow=write_uow(request),
@@ -278,9 +260,7 @@ async def attach_scan(
             scan=execution.ScanFile(path, filename),
             attached_by=session.staff.name,
         )
-        return info.__dict__
-    finally:
-        path.unlink(missing_ok=True)
+    return info.__dict__
 
 
 @router.post(

@@ -7,16 +7,13 @@ audited by the service with the caller, and the case or reason given.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from powbureau.api.deps import config_of, write_uow
+from powbureau.api.deps import upload_to_disk, write_uow
 from powbureau.api.problems import Problem
 from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import PERSON_READERS, Role, may_read_history, visible_person_fields
@@ -270,21 +267,8 @@ async def import_persons(
     encoding: Annotated[str | None, Query(max_length=40)] = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in ("text/csv", "application/octet-stream"):
-        raise Problem(415, "send the file as text/csv")
-    config = config_of(request)
-    config.upload_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".csv", dir=config.upload_dir)
-    path = Path(name)
-    try:
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > config.max_upload_bytes:
-                    raise Problem(413, f"uploads are limited to {config.max_upload_bytes} bytes")
-                out.write(chunk)
+    types = ("text/csv", "application/octet-stream")
+    async with upload_to_disk(request, types=types, prefix="persons-") as path:
         summary = await run_in_threadpool(
             intake.import_persons,
             uow=write_uow(request),
@@ -294,6 +278,4 @@ async def import_persons(
             encoding=encoding,
             dry_run=dry_run,
         )
-        return summary.as_dict()
-    finally:
-        path.unlink(missing_ok=True)
+    return summary.as_dict()
