@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from powbureau.cli_audit import audit_app
+from powbureau.cli_exchange import exchange_app
 from powbureau.cli_inquiries import inquiry_app
 from powbureau.cli_mail import mail_app
 from powbureau.cli_service import serve
@@ -53,6 +54,7 @@ app.command("serve")(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mail_app, name="mail")
+app.add_typer(exchange_app, name="exchange")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

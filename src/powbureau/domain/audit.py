@@ -52,6 +52,7 @@ class AuditAction(StrEnum):
     CASES = "cases"  # a list of cases naming their confirmed persons
     REVIEW = "review"  # the review queue of pending candidates
     EXPORT = "export"  # persons.csv written out
+    RECONCILE = "reconcile"  # an exchange list matched against the registry (reconciliation.csv)
 
 
 class NewRead(NamedTuple):
