@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import write_exchange_list, write_inquiries, write_registry
+from . import ExchangeConfig, write_exchange_list, write_inquiries, write_registry
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("exchange-list", help="exchange-list.csv + exchange-truth.csv")
     ex.add_argument("--registry", required=True, help="folder holding persons.csv")
     ex.add_argument("--rows", type=int, required=True)
+    ex.add_argument(
+        "--list-language",
+        choices=("ru", "uk"),
+        default=None,
+        help="write the whole list in Russian (the other side's way) or Ukrainian forms "
+        "(default: each row in the other language of its registration)",
+    )
     for s in (reg, inq, ex):
         s.add_argument("--seed", type=int, default=1)
         s.add_argument("--out", required=True, help="folder to write into (created)")
@@ -45,7 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.registry, args.out, count=args.count, seed=args.seed, held_share=args.held_share
             )
         else:
-            result = write_exchange_list(args.registry, args.out, rows=args.rows, seed=args.seed)
+            config = ExchangeConfig(list_language=args.list_language)
+            result = write_exchange_list(
+                args.registry, args.out, rows=args.rows, seed=args.seed, config=config
+            )
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -46,12 +46,17 @@ class ExchangeConfig:
     with_rank: float = 0.7
     with_unit: float = 0.6
     with_service_number: float = 0.4
+    # None: every row in the other language of its registration (the default, the hardest);
+    # "ru": the whole list in Russian forms, as the other side writes; "uk": in Ukrainian forms
+    list_language: str | None = None
 
 
 def _other_side_form(registry_form: str, cfg: ExchangeConfig, rng: random.Random) -> str:
-    """Russian forms for a man the registry wrote the Ukrainian way, and vice versa."""
+    """Russian forms for a man the registry wrote the Ukrainian way, and vice versa; or the
+    list's own language (``list_language``) whatever the registry wrote."""
     latin = rng.random() < cfg.latin
-    if r.lang_of(registry_form) == "uk":
+    language = cfg.list_language or ("ru" if r.lang_of(registry_form) == "uk" else "uk")
+    if language == "ru":
         return rng.choice(("icao_9303", "gost_52535")) if latin else "ru_cyr"
     return "ua_2010" if latin else "uk_cyr"
 
@@ -100,6 +105,8 @@ def write_exchange_list(
     own missing people (matched); the rest name men in neither (not_held).
     """
     cfg = config or ExchangeConfig()
+    if cfg.list_language not in (None, "ru", "uk"):
+        raise ValueError(f"list_language must be ru, uk or None, not {cfg.list_language!r}")
     registry, out = Path(registry_dir), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"exchange:{seed}")

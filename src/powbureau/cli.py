@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from powbureau.cli_audit import audit_app
+from powbureau.cli_exchange import exchange_app
 from powbureau.cli_exchanges import exchange_core_app
 from powbureau.cli_execution import execution_app
 from powbureau.cli_inquiries import inquiry_app
@@ -55,9 +56,6 @@ app.command("serve")(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mail_app, name="mail")
-exchange_app = typer.Typer(
-    help="Exchanges: lists, reconciliation, proposals, execution, reports.", no_args_is_help=True
-)
 exchange_app.add_typer(exchange_core_app)
 exchange_app.add_typer(execution_app)
 app.add_typer(exchange_app, name="exchange")

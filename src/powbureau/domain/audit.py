@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     EXECUTION_SHEET = "execution_sheet"  # the printable sheet of an exchange's agreed list
     EXECUTION = "execution"  # an exchange's handover as entered, discrepancies included
     EXCHANGE_REPORT = "exchange_report"  # the executed list written for the other party or the ICRC
+    RECONCILE = "reconcile"  # an exchange list matched against the registry (reconciliation.csv)
 
 
 class NewRead(NamedTuple):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from powbureau.matching.compare import COMPARISONS, FIELD_LABELS, LEVELS, compare_all
 from powbureau.matching.engine import find_candidates, find_duplicates
-from powbureau.matching.index import CandidateIndex, MemoryCandidateIndex
+from powbureau.matching.index import BatchCandidateIndex, CandidateIndex, MemoryCandidateIndex
 from powbureau.matching.keys import query_keys, registry_keys
 from powbureau.matching.profile import (
     PROFILE_COLUMNS,
@@ -39,6 +39,7 @@ __all__ = [
     "FIELD_LABELS",
     "LEVELS",
     "PROFILE_COLUMNS",
+    "BatchCandidateIndex",
     "Candidate",
     "CandidateIndex",
     "ComparisonSettings",

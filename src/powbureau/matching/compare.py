@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
-from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, Hamming, JaroWinkler
 
 from powbureau.domain.dates import PartialDate, parse_partial_date
 from powbureau.domain.errors import InvalidInput
@@ -25,8 +26,13 @@ _CLOSE: Final = 0.88
 _SEEN_BEFORE_CAPTURE_DAYS: Final = 62
 
 
+@lru_cache(maxsize=1 << 16)
 def _ids(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
-    """Sets of name ids: exact, close (a typo or a stem), initial, or disagree."""
+    """Sets of name ids: exact, close (a typo or a stem), initial, or disagree.
+
+    Cached: ids come from a small vocabulary, and a common surname brings hundreds of
+    candidates whose given names and patronymics are compared with the same few.
+    """
     if not a or not b:
         return None
     if not set(a).isdisjoint(b):
@@ -70,7 +76,7 @@ def patronymic(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
 
 
 def _hamming1(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    return len(a) == len(b) and Hamming.distance(a, b, score_cutoff=2) == 1
 
 
 def birth_date(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
@@ -201,4 +207,15 @@ FIELD_LABELS: Final[dict[str, str]] = {
 
 def compare_all(q: Profile, r: Profile, *, inquiry: bool = True) -> tuple[str | None, ...]:
     """The level each comparison reaches, in :data:`COMPARISONS` order (None: missing)."""
-    return tuple(fn(q, r, inquiry) for _, _, fn in COMPARISONS)
+    # Spelled out rather than looped over COMPARISONS: it runs for every candidate.
+    return (
+        surname(q, r, inquiry),
+        given_name(q, r, inquiry),
+        patronymic(q, r, inquiry),
+        birth_date(q, r, inquiry),
+        service_number(q, r, inquiry),
+        unit(q, r, inquiry),
+        mother_name(q, r, inquiry),
+        capture_date(q, r, inquiry),
+        capture_place(q, r, inquiry),
+    )

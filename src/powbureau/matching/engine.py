@@ -51,7 +51,13 @@ def _rank(
     settings: MatchSettings,
     prior_none: float,
     inquiry: bool,
+    top: int,
 ) -> list[tuple[Candidate, Profile]]:
+    """The ``top`` most probable candidates, by probability, then weight, then registry id.
+
+    Every record is scored (the posterior shares one probability among all of them), but
+    only those returned are built into :class:`Candidate`: a common surname brings hundreds.
+    """
     scorer = _scorer(settings)
     population = index.population(custody)
     frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
@@ -65,22 +71,24 @@ def _rank(
         prior_none=prior_none,
         min_population=settings.min_population,
     )
-    out = []
+    cap, most = settings.names_only_cap, settings.max_probability
+    capped = []
     for (record, comparisons, weight), p in zip(scored, probabilities, strict=True):
-        names_only = scorer.names_only(comparisons)
+        # the guard only matters above its cap: below it, min(p, cap) is p and there is no note
+        guarded = p > cap and (scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons))
+        shown = min(cap if guarded else p, most)
+        capped.append((shown, weight, record.person_id, guarded, record, comparisons))
+    capped.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    out = []
+    for p, weight, person_id, guarded, record, comparisons in capped[:top]:
         notes: tuple[str, ...] = ()
-        if names_only or scorer.namesake_could_match(comparisons):
-            if p > settings.names_only_cap:
-                notes = (
-                    "a namesake would agree as well: ask for the full birth date, the patronymic "
-                    "or the service number",
-                )
-            p = min(p, settings.names_only_cap)
-        p = min(p, settings.max_probability)
-        out.append(
-            (Candidate(record.person_id, p, weight, comparisons, names_only=names_only, notes=notes), record)
-        )
-    out.sort(key=lambda item: (-item[0].probability, -item[0].weight, item[0].person_id))
+        if guarded:
+            notes = (
+                "a namesake would agree as well: ask for the full birth date, the patronymic "
+                "or the service number",
+            )
+        names_only = scorer.names_only(comparisons)
+        out.append((Candidate(person_id, p, weight, comparisons, names_only=names_only, notes=notes), record))
     return out
 
 
@@ -128,9 +136,9 @@ def find_candidates(
         settings=settings,
         prior_none=settings.prior_not_registered,
         inquiry=True,
+        top=top,
     )
-    shown = ranked[:top]
-    return _annotate(profile, shown, settings)
+    return _annotate(profile, ranked, settings)
 
 
 def _annotate(
@@ -240,5 +248,6 @@ def find_duplicates(
         settings=settings,
         prior_none=1 - settings.duplicate_rate,
         inquiry=False,
+        top=top,
     )
-    return [c for c, _ in ranked[:top] if c.probability >= min_probability]
+    return [c for c, _ in ranked if c.probability >= min_probability]

@@ -17,7 +17,7 @@ from typing import final
 from powbureau.matching.keys import query_keys, registry_keys
 from powbureau.matching.profile import Profile
 
-__all__ = ["SURNAME_ONLY_LIMIT", "CandidateIndex", "MemoryCandidateIndex"]
+__all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
 
 #: At most this many namesakes are scored when an inquiry gives nothing but a surname
 #: (or nothing its keys can find): the lowest registry ids, so the answer is stable.
@@ -110,3 +110,50 @@ class MemoryCandidateIndex(CandidateIndex):
 
     def _surname_count(self, surname: str, custody: str) -> int:
         return self._surnames[(surname, custody)]
+
+
+class BatchCandidateIndex(CandidateIndex):
+    """Another index seen through a memo, for many queries against one registry state.
+
+    Queries about men with the same common surname are offered the same hundreds of
+    namesakes; their profiles are fetched once. Only use it inside one read transaction
+    (one unit of work), where the registry cannot change: it never looks again. The memo
+    of profiles is emptied when it holds ``max_profiles``, so memory stays bounded; put
+    queries with the same surname next to each other to get the most from it.
+    """
+
+    def __init__(self, inner: CandidateIndex, *, max_profiles: int = 50_000) -> None:
+        self._inner = inner
+        self._max = max_profiles
+        self._held: dict[str, Profile | None] = {}
+        self._population: dict[str, int] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def population(self, custody: str) -> int:
+        if custody not in self._population:
+            self._population[custody] = self._inner.population(custody)
+        return self._population[custody]
+
+    def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
+        return self._inner._lookup(keys, custody)
+
+    def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
+        return self._inner._by_surname(surname, custody, limit)
+
+    def _profiles(self, ids: Sequence[str]) -> list[Profile]:
+        held = self._held
+        wanted = [i for i in ids if i not in held]
+        if wanted:
+            if len(held) + len(wanted) > self._max:
+                held.clear()
+                wanted = list(ids)
+            fetched = {p.person_id: p for p in self._inner._profiles(wanted)}
+            for i in wanted:
+                held[i] = fetched.get(i)
+        return [p for p in (held[i] for i in ids) if p is not None]
+
+    def _surname_count(self, surname: str, custody: str) -> int:
+        key = (surname, custody)
+        if key not in self._counts:
+            self._counts[key] = self._inner.surname_count(surname, custody)
+        return self._counts[key]

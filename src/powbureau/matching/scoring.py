@@ -120,6 +120,13 @@ class Scorer:
                 self._tf.append(None)
         surname = settings.comparison("surname")
         self._surname_u = surname.level(surname.levels[0].name).u if surname.term_frequency else 0.0
+        self._names = [name for name, _, _ in COMPARISONS]
+        # One shared (frozen) comparison per field and level: every candidate is scored with them.
+        self._fixed: list[dict[str | None, FieldComparison]] = [
+            {None: FieldComparison(name, None, 0.0)}
+            | {level: FieldComparison(name, level, w) for level, w in weights.items()}
+            for name, weights in zip(self._names, self._weights, strict=True)
+        ]
 
     def surname_frequency(self, count: int, population: int) -> float:
         """The registry's frequency of a surname, smoothed towards the exact level's u."""
@@ -132,16 +139,15 @@ class Scorer:
         """Every comparison's level and weight (surname exact: the term-frequency weight)."""
         levels = compare_all(query, record, inquiry=inquiry)
         out: list[FieldComparison] = []
-        for i, ((name, _, _), level) in enumerate(zip(COMPARISONS, levels, strict=True)):
-            if level is None:
-                out.append(FieldComparison(name, None, 0.0))
-                continue
-            weight = self._weights[i][level]
+        fixed = self._fixed
+        for i, level in enumerate(levels):
             tf = self._tf[i]
-            if tf is not None and surname_frequency is not None and level == "exact":
+            if tf is not None and level == "exact" and surname_frequency is not None:
                 # the term-frequency weight; never below the next level's (a typo must not outrank)
                 weight = max(math.log2(tf[0] / surname_frequency), tf[1])
-            out.append(FieldComparison(name, level, weight))
+                out.append(FieldComparison(self._names[i], level, weight))
+            else:
+                out.append(fixed[i][level])
         return tuple(out)
 
     def total(self, comparisons: Sequence[FieldComparison]) -> float:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, select
 
 from powbureau.store.accounts import AccountRepository
 from powbureau.store.audit import AuditLog
-from powbureau.store.db import WRITE
+from powbureau.store.db import WRITE, open_engine
 from powbureau.store.exchanges import ExchangeRepository
 from powbureau.store.execution import ExecutionRepository
 from powbureau.store.inquiries import CaseRepository
@@ -55,6 +55,10 @@ class UnitOfWork(Protocol):
 
     def audit_unit(self) -> UnitOfWork:
         """A new unit of work of its own that writes reads to the audit log."""
+        ...
+
+    def forked_reader(self) -> UnitOfWork:
+        """A read-only unit of work for a forked child process, on connections of its own."""
         ...
 
 
@@ -154,3 +158,13 @@ class SqlUnitOfWork:
         work never commits, and it leaves the event chain head alone.
         """
         return SqlUnitOfWork(self._engine, write=True, lock_chain=False)
+
+    def forked_reader(self) -> SqlUnitOfWork:
+        """A read-only unit of work for a forked child process, on an engine of its own.
+
+        The child leaves the connections it inherited alone (it never uses, closes or
+        disposes of them): they are the parent's, and closing a copy of a PostgreSQL
+        connection would end the parent's session. Call it in the child only.
+        """
+        url = self._engine.url.render_as_string(hide_password=False)
+        return SqlUnitOfWork(open_engine(url), write=False)
