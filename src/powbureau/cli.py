@@ -617,8 +617,14 @@ def demo(
             )
     out.print(
         f"demo: registered {result['registered']} synthetic persons, "
-        f"{result['events']} events, {result['places']} places"
+        f"{result['events']} events, {result['places']} places, {result['inquiries']} inquiries"
     )
+    table = Table(title="demo accounts (synthetic data only; these secrets are public)")
+    for column in ("account", "role", "password", "second-factor secret (TOTP)"):
+        table.add_column(column)
+    for account in demo_service.demo_accounts():
+        table.add_row(account.name, account.role.value, account.password, account.totp_secret)
+    out.print(table)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "language", "translations"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_", "language", "translations"]
 
 #: The languages the bureau writes in; the first ones families write to it in.
 LANGUAGES: Final = ("uk", "ru", "en")
@@ -33,3 +33,8 @@ def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of ``lang``; English (the source texts) for any other language."""
     chosen = language(lang)
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[chosen], fallback=True)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
+    """Mark a text for the catalogues; it is translated where it is shown."""
+    return message

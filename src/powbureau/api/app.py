@@ -28,10 +28,12 @@ from powbureau.api.config import ServiceConfig
 from powbureau.api.middleware import GuardMiddleware
 from powbureau.api.problems import install_problem_handlers
 from powbureau.api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from powbureau.services import accounts
+from powbureau.services import accounts, demo
 from powbureau.services.public_inquiries import file_public_inquiries
 from powbureau.store.db import open_engine, require_registry
 from powbureau.store.uow import SqlUnitOfWork
+from powbureau.web import routes as web_pages
+from powbureau.web import ui
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -102,12 +104,14 @@ def create_app(
     app.state.config = config
     app.state.engine = engine
     app.state.limiter = limiter
+    app.state.demo = demo.is_demo(engine)
     install_problem_handlers(app)
     app.add_middleware(
         GuardMiddleware,
         max_body=config.max_body_bytes,
         form_paths=public.FORM_PATHS,
-        upload_paths=("/api/imports/",),
+        page_prefixes=("/staff/",),
+        upload_paths=("/api/imports/", "/staff/uploads/"),
     )
 
     @app.get("/healthz", tags=["service"], summary="Is the service up and its registry reachable")
@@ -125,6 +129,7 @@ def create_app(
     app.include_router(admin_routes.router)
     app.include_router(exchange_routes.router)
     app.include_router(execution_routes.router)
+    ui.install(app, pages=web_pages.ROUTERS)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app
 

@@ -51,6 +51,7 @@ class GuardMiddleware:
     Args:
         max_body: the largest body outside ``upload_paths``.
         form_paths: paths that also take ``application/x-www-form-urlencoded``.
+        page_prefixes: path prefixes of HTML pages: they take forms and (small) multipart forms.
         upload_paths: path prefixes whose routes stream their bodies to disk themselves.
     """
 
@@ -60,11 +61,13 @@ class GuardMiddleware:
         *,
         max_body: int,
         form_paths: Sequence[str] = (),
+        page_prefixes: Sequence[str] = (),
         upload_paths: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.form_paths = tuple(form_paths)
+        self.page_prefixes = tuple(page_prefixes)
         self.upload_paths = tuple(upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,6 +107,8 @@ class GuardMiddleware:
             allowed = {b"application/json"}
             if path in self.form_paths:
                 allowed.add(b"application/x-www-form-urlencoded")
+            if self.page_prefixes and path.startswith(self.page_prefixes):
+                allowed |= {b"application/x-www-form-urlencoded", b"multipart/form-data"}
             if ctype not in allowed:
                 names = ", ".join(sorted(a.decode() for a in allowed))
                 await _problem(send, 415, "Unsupported media type", f"send the body as {names}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -70,15 +70,29 @@ def _status_of(exc: PowBureauError) -> int:
     return 400
 
 
+def _is_page(request: Request) -> bool:
+    return request.url.path.startswith("/staff")
+
+
+def _page_error(request: Request, status: int, detail: str) -> Response:
+    from powbureau.web.ui import error_page
+
+    return error_page(request, status, detail)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error of the service as problem+json."""
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(request: Request, exc: Problem) -> Response:
+        if _is_page(request):
+            return _page_error(request, exc.status, exc.detail)
         return problem_response(exc.status, exc.detail, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(PowBureauError)
-    async def _domain(request: Request, exc: PowBureauError) -> JSONResponse:
+    async def _domain(request: Request, exc: PowBureauError) -> Response:
+        if _is_page(request):
+            return _page_error(request, _status_of(exc), str(exc))
         extra: dict[str, Any] = {"code": exc.code}
         field = getattr(exc, "field", None)
         if field:
@@ -100,7 +114,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(500, "the service failed; the error is logged")
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
@@ -112,10 +126,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         if malformed:
             return problem_response(400, "the body is not valid JSON", errors=errors)
         first = errors[0] if errors else {"field": "", "message": "invalid input"}
+        if _is_page(request):
+            return _page_error(request, 422, f"{first['field']}: {first['message']}")
         return problem_response(422, f"{first['field']}: {first['message']}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_page(request):
+            return _page_error(request, exc.status_code, str(exc.detail))
         return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)

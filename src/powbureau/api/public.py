@@ -18,6 +18,7 @@ from powbureau.api.deps import address_of, config_of, limit, side_uow
 from powbureau.api.problems import Problem
 from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
 from powbureau.domain.public import FIELD_LIMITS, FollowUp, FollowUpState
+from powbureau.i18n import N_
 from powbureau.names import given_name_keys, surname_key
 from powbureau.services.public_inquiries import follow_up, submit_public_inquiry
 from powbureau.web.pages import pick_language, render, translations
@@ -91,10 +92,6 @@ def _limit_follow_up(request: Request) -> None:
         per_window=config_of(request).limits.follow_ups_per_address,
     )
 
-
-def N_(text: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
-    """Mark a text for the catalogues; it is translated where it is shown."""
-    return text
 
 
 _FORM_SOUGHT = [

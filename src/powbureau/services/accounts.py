@@ -200,12 +200,19 @@ def generate_password() -> str:
 
 
 def add_user(
-    *, uow: UnitOfWork, name: str, roles: Sequence[Role], by: str, password: str | None = None
+    *,
+    uow: UnitOfWork,
+    name: str,
+    roles: Sequence[Role],
+    by: str,
+    password: str | None = None,
+    totp_secret: str | None = None,
 ) -> NewCredentials:
     """Create an account with its roles, password and TOTP secret.
 
     Without ``password`` a strong one is generated and returned (only then). The TOTP
-    secret and its otpauth URI are returned for the new member of staff's app.
+    secret and its otpauth URI are returned for the new member of staff's app. A fixed
+    ``totp_secret`` is for the demo's published accounts only.
 
     Raises:
         InvalidInput: a bad name, no or unknown roles, a password breaking the rules.
@@ -217,7 +224,7 @@ def add_user(
     secret_password = generate_password() if password is None else password
     if not generated:
         check_password_rules(secret_password)
-    secret = pyotp.random_base32()
+    secret = totp_secret or pyotp.random_base32()
     password_hash = _hasher.hash(secret_password)
     at = _stamp(_now(None))
     with uow:

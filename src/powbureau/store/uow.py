@@ -12,11 +12,13 @@ from powbureau.store.audit import AuditLog
 from powbureau.store.db import WRITE, open_engine
 from powbureau.store.exchanges import ExchangeRepository
 from powbureau.store.execution import ExecutionRepository
+from powbureau.store.figures import FigureQueries
 from powbureau.store.inquiries import CaseRepository
 from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
 from powbureau.store.public_inquiries import PublicInquiryRepository
 from powbureau.store.repositories import EventLog, PersonRepository, PlaceRepository
+from powbureau.store.settings import SettingsRepository
 from powbureau.store.tables import chain_head
 
 __all__ = ["SqlUnitOfWork", "UnitOfWork"]
@@ -36,6 +38,8 @@ class UnitOfWork(Protocol):
     mail: MailRepository
     exchanges: ExchangeRepository
     execution: ExecutionRepository
+    settings: SettingsRepository
+    figures: FigureQueries
 
     def __enter__(self) -> Self: ...
 
@@ -83,6 +87,8 @@ class SqlUnitOfWork:
     mail: MailRepository
     exchanges: ExchangeRepository
     execution: ExecutionRepository
+    settings: SettingsRepository
+    figures: FigureQueries
 
     def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
         self._engine = engine
@@ -116,6 +122,8 @@ class SqlUnitOfWork:
         self.mail = MailRepository(conn)
         self.exchanges = ExchangeRepository(conn)
         self.execution = ExecutionRepository(conn)
+        self.settings = SettingsRepository(conn)
+        self.figures = FigureQueries(conn)
         return self
 
     def __exit__(

@@ -8,11 +8,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from powbureau.i18n import LANGUAGES, translations
 
-__all__ = ["LANGUAGES", "pick_language", "render", "translations"]
+__all__ = ["LANGUAGES", "TEMPLATES", "pick_language", "render", "translations"]
 
-_TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
-    loader=FileSystemLoader(_TEMPLATES),
+    loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html"]),
     extensions=["jinja2.ext.i18n"],
     auto_reload=False,

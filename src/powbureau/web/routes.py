@@ -1,0 +1,13 @@
+"""Every router of the staff UI's pages, mounted by the app under ``/staff``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from powbureau.web import dashboard
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: list[APIRouter] = [
+    dashboard.router,
+]
