@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import dashboard
+from powbureau.web import admin_pages, dashboard
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     dashboard.router,
+    admin_pages.router,
 ]
