@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from typer.testing import CliRunner
 
 from builders import CLI
@@ -49,8 +54,17 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_cli(*args: str, db: str | None, cwd: Path | None = None, timeout: float = 120, **env: str) -> Run:
     """Run ``powbureau [--db DB] ARGS`` in a subprocess; no output may carry a traceback."""
     argv = [str(CLI), *(["--db", db] if db else []), *args]
-    done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                          cwd=cwd, env=cli_env(**env), timeout=timeout, check=False)
+    done = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        cwd=cwd,
+        env=cli_env(**env),
+        timeout=timeout,
+        check=False,
+    )
     run = Run(argv, done.returncode, done.stdout, done.stderr)
     assert "Traceback" not in run.text, run.text
     return run
@@ -91,3 +105,37 @@ class Cli:
         value = self.ok("stats", "--json").json()
         assert isinstance(value, dict)
         return value
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(url: str, *args: str, **env: str) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(CLI), "--db", url, "serve", "--port", str(port), "--insecure-cookies", *args],
+        env=cli_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
+        else:
+            raise AssertionError("serve did not come up in 10 s")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

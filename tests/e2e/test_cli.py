@@ -55,10 +55,30 @@ def test_init_import_show_stats_export_verify(cli: Cli, tmp_path: Path) -> None:
 
 def test_register_event_merge_unmerge_through_the_cli(cli: Cli) -> None:
     cli.ok("place", "add", "CAMP-1", "--name", "Табір 1")
-    a = cli.ok("register", "--surname", "Шевчук", "--given-name", "Іван", "--birth-date", "1990-05",
-               "--person-ref", "UA-1", "--source", "ua", "--json").json()["person_id"]
-    b = cli.ok("register", "--unidentified", "--description", "без документів", "--person-ref", "TMP-1",
-               "--source", "hospital").out.strip()
+    a = cli.ok(
+        "register",
+        "--surname",
+        "Шевчук",
+        "--given-name",
+        "Іван",
+        "--birth-date",
+        "1990-05",
+        "--person-ref",
+        "UA-1",
+        "--source",
+        "ua",
+        "--json",
+    ).json()["person_id"]
+    b = cli.ok(
+        "register",
+        "--unidentified",
+        "--description",
+        "без документів",
+        "--person-ref",
+        "TMP-1",
+        "--source",
+        "hospital",
+    ).out.strip()
     assert a != b and b.startswith("P")
     moved = cli.ok("event", "ua:UA-1", "transferred", "--place", "CAMP-1", "--on", "2024-06", "--json")
     assert moved.json()["person_id"] == a
@@ -122,8 +142,17 @@ def test_a_koi8_r_file_is_refused_naming_it_then_taken_with_encoding(sqlite_cli:
 
 
 def test_legacy_bytes_after_the_first_64_kib_are_named_too(sqlite_cli: Cli, tmp_path: Path) -> None:
-    latin = [{"person_ref": f"L{i:05d}", "surname": "Kovalenko", "given_name": "Dmytro",
-              "unit": "2nd Motor Rifle Division", "birth_date": "1990"} for i in range(1500)]
+    latin = [
+        {
+            "person_ref": f"L{i:05d}",
+            "surname": "Kovalenko",
+            "given_name": "Dmytro",
+            "unit": "2nd Motor Rifle Division",
+            "birth_date": "1990",
+        }
+        for i in range(1500)
+    ]
+
     def encodable(row: dict[str, str]) -> bool:
         try:
             "".join(row.values()).encode("cp1251")
@@ -274,10 +303,18 @@ def test_a_reimport_with_a_change_lists_the_correction(sqlite_cli: Cli, tmp_path
 
 
 NEEDS_REGISTRY = [
-    ["stats"], ["stats", "--json"], ["verify"], ["list"], ["show", "X1"], ["history", "X1"],
-    ["register", "--surname", "Иванов"], ["event", "X1", "released"],
-    ["import", "persons", "p.csv"], ["export", "persons", "out.csv"],
-    ["merge", "A", "B", "--reason", "r"], ["unmerge", "A"],
+    ["stats"],
+    ["stats", "--json"],
+    ["verify"],
+    ["list"],
+    ["show", "X1"],
+    ["history", "X1"],
+    ["register", "--surname", "Иванов"],
+    ["event", "X1", "released"],
+    ["import", "persons", "p.csv"],
+    ["export", "persons", "out.csv"],
+    ["merge", "A", "B", "--reason", "r"],
+    ["unmerge", "A"],
 ]
 
 
@@ -332,9 +369,16 @@ def test_an_unmigrated_postgres_schema_is_no_registry(empty_postgres_url: str, t
 
 
 USAGE_ERRORS = [
-    ["frobnicate"], ["import", "persons"], ["import"], ["show"], ["event", "X1"],
-    ["stats", "--no-such-option"], ["list", "--limit", "zero"], ["merge", "A", "B"],
-    ["event", "X1", "released", "--set", "surname"], ["register", "--blood-group", "A+"],
+    ["frobnicate"],
+    ["import", "persons"],
+    ["import"],
+    ["show"],
+    ["event", "X1"],
+    ["stats", "--no-such-option"],
+    ["list", "--limit", "zero"],
+    ["merge", "A", "B"],
+    ["event", "X1", "released", "--set", "surname"],
+    ["register", "--blood-group", "A+"],
 ]
 
 
@@ -346,8 +390,11 @@ def test_usage_errors_exit_2(sqlite_cli: Cli, args: list[str]) -> None:
 
 
 REFUSALS = [
-    ["show", "NOBODY"], ["event", "NOBODY", "released"], ["import", "persons", "absent.csv"],
-    ["register"], ["register", "--surname", "Иванов", "--birth-date", "1994-02-30"],
+    ["show", "NOBODY"],
+    ["event", "NOBODY", "released"],
+    ["import", "persons", "absent.csv"],
+    ["register"],
+    ["register", "--surname", "Иванов", "--birth-date", "1994-02-30"],
     ["register", "--surname", "Иванов", "--category", "hostage"],
     ["place", "add", "X", "--name", "x", "--kind", "palace"],
 ]

@@ -37,8 +37,15 @@ def import_and_kill(cli: Cli, path: Path, after_rows: int) -> tuple[int | None, 
     Child processes of the import (a worker preparing rows) must go away by themselves.
     """
     argv = [str(CLI), "--db", cli.db, "import", "persons", str(path)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", env=cli_env(), cwd=cli.cwd)
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=cli_env(),
+        cwd=cli.cwd,
+    )
     seen: list[str] = []
     children: list[psutil.Process] = []
     try:

@@ -3,51 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-from cli_support import cli_env, run_cli
+from cli_support import run_cli, serving
 
-from builders import CLI, Registry
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(url: str, *args: str, **env: str) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(CLI), "--db", url, "serve", "--port", str(port), "--insecure-cookies", *args],
-        env=cli_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
-        else:
-            raise AssertionError("serve did not come up in 10 s")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+from builders import Registry
 
 
 def test_the_service_answers_over_a_socket(registry: Registry) -> None:
