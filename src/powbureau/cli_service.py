@@ -47,7 +47,10 @@ def serve(
     os.environ["POWBUREAU_TRUSTED_PROXIES"] = ",".join(trusted_proxy or [])
     if redis:
         os.environ["POWBUREAU_REDIS"] = redis
-    cli.err.print(f"serving the bureau at http://{host}:{port}/ (OpenAPI at /openapi.json)")
+    cli.err.print(
+        f"serving the bureau at http://{host}:{port}/staff/ (staff sign-in), "
+        f"http://{host}:{port}/public/inquiries/new (families), OpenAPI at /openapi.json"
+    )
     uvicorn.run(
         "powbureau.api.app:app_from_env",
         factory=True,
