@@ -54,6 +54,8 @@ def test_every_page_of_a_demo_registry_carries_the_banner_and_demo_accounts_sign
         )
         assert signed.status_code == 303 and signed.headers["location"] == "/staff/tracing"
         assert "synthetic data only" in http.get("/staff/dashboard?lang=en").text
+        for family_page in ("/public/inquiries/new?lang=en", "/public/follow-up?lang=en"):
+            assert "synthetic data only" in http.get(family_page).text
     finally:
         engine.dispose()
 

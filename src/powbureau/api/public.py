@@ -127,6 +127,7 @@ def _form_page(
     html = render(
         "public/inquiry.html",
         lang,
+        demo=_demo(request),
         csrf=token,
         values=values,
         error=error,
@@ -143,6 +144,11 @@ def _set_form_cookies(request: Request, response: Response, token: str, lang: st
     secure = config_of(request).secure_cookies
     response.set_cookie(_FORM_COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/public")
     response.set_cookie(_LANG_COOKIE, lang, httponly=True, secure=secure, samesite="lax", max_age=365 * 86400)
+
+
+def _demo(request: Request) -> bool:
+    """Whether the registry holds the demo's synthetic data (the pages then say so)."""
+    return bool(getattr(request.app.state, "demo", False))
 
 
 def _language(request: Request, chosen: str | None = None) -> str:
@@ -211,7 +217,13 @@ async def submit_inquiry(request: Request) -> Response:
             return _form_page(
                 request, lang, values=fields, error=message, error_field=exc.field or "", status=422
             )
-        html = render("public/receipt.html", lang, reference=receipt.reference, secret=receipt.secret)
+        html = render(
+            "public/receipt.html",
+            lang,
+            demo=_demo(request),
+            reference=receipt.reference,
+            secret=receipt.secret,
+        )
         return HTMLResponse(html, status_code=201)
     try:
         body = PublicInquiry.model_validate_json(await request.body())
@@ -268,7 +280,8 @@ def follow_up_json(
 def follow_up_form(request: Request) -> HTMLResponse:
     lang = _language(request)
     token = secrets.token_urlsafe(16)
-    response = HTMLResponse(render("public/follow_up.html", lang, csrf=token, state=None, error=""))
+    html = render("public/follow_up.html", lang, demo=_demo(request), csrf=token, state=None, error="")
+    response = HTMLResponse(html)
     _set_form_cookies(request, response, token, lang)
     return response
 
@@ -316,7 +329,15 @@ async def follow_up_page(request: Request) -> HTMLResponse:
         error, status = tr.gettext("Too many wrong attempts. Please try again in an hour."), 429
     else:
         state, answer = found.state.value, _answer_text(found, lang)
-    html = render("public/follow_up.html", lang, csrf=token, state=state, answer_text=answer, error=error)
+    html = render(
+        "public/follow_up.html",
+        lang,
+        demo=_demo(request),
+        csrf=token,
+        state=state,
+        answer_text=answer,
+        error=error,
+    )
     response = HTMLResponse(html, status_code=status)
     _set_form_cookies(request, response, token, lang)
     return response
