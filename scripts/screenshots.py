@@ -77,7 +77,9 @@ def main() -> int:
         db = f"sqlite:///{tmp}/demo.db"
         env = {**os.environ, "NO_COLOR": "1"}
         subprocess.run([str(CLI), "--db", db, "init"], check=True, env=env, capture_output=True)
-        subprocess.run([str(CLI), "--db", db, "demo", "--persons", "300"], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [str(CLI), "--db", db, "demo", "--persons", "300"], check=True, env=env, capture_output=True
+        )
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(

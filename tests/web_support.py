@@ -64,7 +64,9 @@ class StaffBrowser:
 
 def staff_browser(reg: Registry, name: str, roles: list[str]) -> StaffBrowser:
     """A new account holding ``roles``, signed in through the UI's form."""
-    new = accounts.add_user(uow=reg.uow(), name=name, roles=[Role(r) for r in roles], by="test", password=PASSWORD)
+    new = accounts.add_user(
+        uow=reg.uow(), name=name, roles=[Role(r) for r in roles], by="test", password=PASSWORD
+    )
     http = client(reg)
     csrf = sign_in(http, name, new.totp_secret)
     return StaffBrowser(http, csrf, name)

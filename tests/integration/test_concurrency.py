@@ -47,12 +47,19 @@ def test_two_operators_with_the_same_version_one_wins(registry: Registry) -> Non
             version = shown.row["version"]
 
             def enter(engine: Engine, who: str, kind: str, pid: str = pid, version: int = version) -> Any:
-                return services.record_event(uow=SqlUnitOfWork(engine), ref=pid, kind=kind,
-                                             recorded_by=who, occurred_on="2024-06",
-                                             expected_version=version)
+                return services.record_event(
+                    uow=SqlUnitOfWork(engine),
+                    ref=pid,
+                    kind=kind,
+                    recorded_by=who,
+                    occurred_on="2024-06",
+                    expected_version=version,
+                )
 
-            results = run_together(lambda: enter(engines[0], "officer-a", "hospitalised"),
-                                   lambda: enter(engines[1], "officer-b", "released"))
+            results = run_together(
+                lambda: enter(engines[0], "officer-a", "hospitalised"),
+                lambda: enter(engines[1], "officer-b", "released"),
+            )
             outcomes = sorted(r[0] for r in results)
             assert outcomes == ["error", "ok"], (round_, results)
             winner = "officer-a" if results[0][0] == "ok" else "officer-b"
@@ -83,8 +90,11 @@ def test_two_writers_append_a_thousand_events_each_to_one_chain(registry: Regist
         ids = []
         for i in range(per_writer):
             recorded = services.record_event(
-                uow=SqlUnitOfWork(engine), ref=persons[i % len(persons)], kind="transferred",
-                place="CAMP-1" if (i // len(persons)) % 2 else "CAMP-2", recorded_by=who,
+                uow=SqlUnitOfWork(engine),
+                ref=persons[i % len(persons)],
+                kind="transferred",
+                place="CAMP-1" if (i // len(persons)) % 2 else "CAMP-2",
+                recorded_by=who,
                 occurred_on="2024",
             )
             assert recorded.warnings == []
@@ -92,8 +102,9 @@ def test_two_writers_append_a_thousand_events_each_to_one_chain(registry: Regist
         return ids
 
     try:
-        results = run_together(lambda: writer(engines[0], own[0], "writer-a"),
-                               lambda: writer(engines[1], own[1], "writer-b"))
+        results = run_together(
+            lambda: writer(engines[0], own[0], "writer-a"), lambda: writer(engines[1], own[1], "writer-b")
+        )
     finally:
         for engine in engines:
             engine.dispose()
@@ -135,9 +146,14 @@ def test_verify_while_others_write_sees_one_consistent_registry(registry: Regist
     def write() -> int:
         try:
             for i in range(300):
-                services.record_event(uow=SqlUnitOfWork(writer_engine), ref=persons[i % 10],
-                                      kind="transferred", place=f"CAMP-{1 + i % 2}",
-                                      recorded_by="writer", occurred_on="2024")
+                services.record_event(
+                    uow=SqlUnitOfWork(writer_engine),
+                    ref=persons[i % 10],
+                    kind="transferred",
+                    place=f"CAMP-{1 + i % 2}",
+                    recorded_by="writer",
+                    occurred_on="2024",
+                )
             return 300
         finally:
             done.set()
@@ -198,12 +214,18 @@ def test_one_reference_registered_twice_at_once_names_one_person(registry: Regis
     try:
         for round_ in range(3):
             ref = f"DUP-{round_}"
-            results = run_together(*(
-                lambda e=e, ref=ref: services.register_person(  # type: ignore[misc]
-                    uow=SqlUnitOfWork(e), fields=fields, recorded_by="clerk", source="icrc",
-                    person_ref=ref)
-                for e in engines
-            ))
+            results = run_together(
+                *(
+                    lambda e=e, ref=ref: services.register_person(  # type: ignore[misc]
+                        uow=SqlUnitOfWork(e),
+                        fields=fields,
+                        recorded_by="clerk",
+                        source="icrc",
+                        person_ref=ref,
+                    )
+                    for e in engines
+                )
+            )
             outcomes = sorted(outcome for outcome, _ in results)
             assert outcomes == ["error", "ok"], results
             error = next(value for outcome, value in results if outcome == "error")

@@ -21,19 +21,58 @@ EXTRA_COLUMNS = ["blood_group", "примітка", "notes"]
 
 # Cells that a careless writer or reader would change.
 TRICKY_ROWS = [
-    {"person_ref": "T-comma", "surname": "Коваленко, мл.", "given_name": 'Дмитро "Дима"',
-     "patronymic": "Сергійович", "birth_date": "1994", "category": "pow",
-     "notes": "first line\nsecond line"},
-    {"person_ref": "T-space", "surname": " Шевчук ", "given_name": "Іван", "birth_date": "1994-03",
-     "unit": "в/ч 12345", "rank": "-", "category": "civilian_internee", "blood_group": "A+"},
-    {"person_ref": "T-latin", "surname": "Kovalenko-Šimková", "given_name": "Ołeksandr",
-     "birth_date": "1994-03-07", "nationality": "UA", "category": "missing", "примітка": "так"},
-    {"person_ref": "T-apos", "surname": "Прим'яченко", "given_name": "", "patronymic": "",
-     "service_number": "=1+2", "category": "deceased", "mother_name": "@Оксана"},
-    {"person_ref": "T-given", "surname": "", "given_name": "Дмитро", "category": "",
-     "captured_on": "2022", "capture_place": "Маріуполь"},
-    {"person_ref": "", "surname": "Без Ссылки", "given_name": "Иван", "birth_date": "1980",
-     "captured_on": "2022-09-14"},
+    {
+        "person_ref": "T-comma",
+        "surname": "Коваленко, мл.",
+        "given_name": 'Дмитро "Дима"',
+        "patronymic": "Сергійович",
+        "birth_date": "1994",
+        "category": "pow",
+        "notes": "first line\nsecond line",
+    },
+    {
+        "person_ref": "T-space",
+        "surname": " Шевчук ",
+        "given_name": "Іван",
+        "birth_date": "1994-03",
+        "unit": "в/ч 12345",
+        "rank": "-",
+        "category": "civilian_internee",
+        "blood_group": "A+",
+    },
+    {
+        "person_ref": "T-latin",
+        "surname": "Kovalenko-Šimková",
+        "given_name": "Ołeksandr",
+        "birth_date": "1994-03-07",
+        "nationality": "UA",
+        "category": "missing",
+        "примітка": "так",
+    },
+    {
+        "person_ref": "T-apos",
+        "surname": "Прим'яченко",
+        "given_name": "",
+        "patronymic": "",
+        "service_number": "=1+2",
+        "category": "deceased",
+        "mother_name": "@Оксана",
+    },
+    {
+        "person_ref": "T-given",
+        "surname": "",
+        "given_name": "Дмитро",
+        "category": "",
+        "captured_on": "2022",
+        "capture_place": "Маріуполь",
+    },
+    {
+        "person_ref": "",
+        "surname": "Без Ссылки",
+        "given_name": "Иван",
+        "birth_date": "1980",
+        "captured_on": "2022-09-14",
+    },
 ]
 
 
@@ -59,8 +98,12 @@ def assert_same_cells(original: Path, exported: Path) -> None:
     keyed_a = {r["person_ref"]: r for r in rows_a if r["person_ref"]}
     keyed_b = {r["person_ref"]: r for r in rows_b if r["person_ref"]}
     assert set(keyed_a) == set(keyed_b)
-    diff = [(ref, c, keyed_a[ref][c], keyed_b[ref][c]) for ref in keyed_a for c in header_a
-            if keyed_a[ref][c] != keyed_b[ref][c]]
+    diff = [
+        (ref, c, keyed_a[ref][c], keyed_b[ref][c])
+        for ref in keyed_a
+        for c in header_a
+        if keyed_a[ref][c] != keyed_b[ref][c]
+    ]
     assert diff == []
     unkeyed_a = Counter(tuple(r[c] for c in header_a) for r in rows_a if not r["person_ref"])
     unkeyed_b = Counter(tuple(r[c] for c in header_a) for r in rows_b if not r["person_ref"])
@@ -155,9 +198,7 @@ def test_reimporting_the_same_file_writes_nothing(registry: Registry, tmp_path: 
     assert_verified(registry)
 
 
-def test_a_changed_cell_becomes_a_correction_citing_file_and_line(
-    registry: Registry, tmp_path: Path
-) -> None:
+def test_a_changed_cell_becomes_a_correction_citing_file_and_line(registry: Registry, tmp_path: Path) -> None:
     original = persons_file(tmp_path / "persons.csv", shuffle=False)
     import_file(registry, original)
     header, rows = read_csv(original)
@@ -170,7 +211,9 @@ def test_a_changed_cell_becomes_a_correction_citing_file_and_line(
     dry = import_file(registry, changed, dry_run=True)
     assert dry.dry_run
     assert [(c.line, c.person_ref) for c in dry.corrections] == [
-        (6, rows[4]["person_ref"]), (11, rows[9]["person_ref"])]
+        (6, rows[4]["person_ref"]),
+        (11, rows[9]["person_ref"]),
+    ]
     assert event_count(registry) == events
     pid = dry.corrections[0].person_id
     old_rank = services.show_person(uow=registry.uow(write=False), reader=READER, ref=pid).row["rank"]
@@ -179,7 +222,8 @@ def test_a_changed_cell_becomes_a_correction_citing_file_and_line(
 
     summary = import_file(registry, changed)
     assert [(c.line, c.person_ref, c.changes) for c in summary.corrections] == [
-        (c.line, c.person_ref, c.changes) for c in dry.corrections]
+        (c.line, c.person_ref, c.changes) for c in dry.corrections
+    ]
     assert summary.unchanged == summary.rows - 2 and summary.registered == 0
     assert summary.as_dict()["corrected"] == 2
     assert event_count(registry) == events + 2
@@ -221,8 +265,7 @@ def test_one_bad_row_refuses_the_file_listing_every_bad_row(registry: Registry, 
     with pytest.raises(ImportRejected) as caught:
         import_file(registry, path)
     errors = {(e.line, e.column) for e in caught.value.errors}
-    assert errors == {(6, "birth_date"), (12, "captured_on"), (17, "surname"), (22, "category"),
-                      (27, "sex")}
+    assert errors == {(6, "birth_date"), (12, "captured_on"), (17, "surname"), (22, "category"), (27, "sex")}
     text = str(caught.value)
     assert "2001-03-14" in text and "1994-02-30" in text and "line 6" in text
     assert caught.value.bad_rows == 5
@@ -306,8 +349,12 @@ def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(
     assert by_line[8][2 + FORMAT_COLUMNS.index("surname")].startswith("'=HYPERLINK")
 
     # the officer fixes the cells and imports the rows again (without the two report columns)
-    fixes = {4: ("birth_date", "1994-02"), 7: ("surname", "Невідомий"), 8: ("captured_on", "2001-03-14"),
-             11: ("person_ref", "R-NEW-11")}
+    fixes = {
+        4: ("birth_date", "1994-02"),
+        7: ("surname", "Невідомий"),
+        8: ("captured_on", "2001-03-14"),
+        11: ("person_ref", "R-NEW-11"),
+    }
     fixed_rows = []
     for line, row in by_line.items():
         cells = dict(zip(FORMAT_COLUMNS, row[2:], strict=True))
@@ -329,8 +376,9 @@ def test_a_corrected_reject_file_imports_as_it_is(registry: Registry, tmp_path: 
     rows = People(8).rows(5)
     rows[2]["birth_date"] = "1994-02-30"
     rejects = tmp_path / "rejects.csv"
-    import_file(registry, write_csv(tmp_path / "in.csv", rows, FORMAT_COLUMNS), skip_invalid=True,
-                rejects=rejects)
+    import_file(
+        registry, write_csv(tmp_path / "in.csv", rows, FORMAT_COLUMNS), skip_invalid=True, rejects=rejects
+    )
     text = rejects.read_text(encoding="utf-8").replace("1994-02-30", "1994-02-28")
     rejects.write_text(text, encoding="utf-8")
     assert import_file(registry, rejects).registered == 1

@@ -32,12 +32,21 @@ def build_story(reg: Registry, tmp_path: object) -> Story:
     a = register(reg, fields=people.fields(captured_on="2024-01"), person_ref="A", source="icrc")
     b = register(reg, fields=people.fields(captured_on="2024-01"))
     wrong = event(reg, a, "transferred", place="CAMP-1", occurred_on="2024-02")
-    target = event(reg, a, "transferred", place="CAMP-2", occurred_on="2024-02", corrects=wrong.event.id,
-                   note="перевод уточнён", source="document").event
+    target = event(
+        reg,
+        a,
+        "transferred",
+        place="CAMP-2",
+        occurred_on="2024-02",
+        corrects=wrong.event.id,
+        note="перевод уточнён",
+        source="document",
+    ).event
     event(reg, b, "hospitalised", place="HOSP-1", occurred_on="2024-03")
     event(reg, a, "identity_corrected", changes={"rank": "старшина (уточнено)"})
-    services.merge_persons(uow=reg.uow(), survivor_ref=a, other_ref=b, reason="same man",
-                           recorded_by="officer")
+    services.merge_persons(
+        uow=reg.uow(), survivor_ref=a, other_ref=b, reason="same man", recorded_by="officer"
+    )
     stats = services.registry_stats(uow=reg.uow(write=False))
     return Story([a, b], target, int(stats["events"]))
 
@@ -49,9 +58,13 @@ def problems(reg: Registry) -> list[str]:
 def _drop_protection(conn: Connection, backend: str) -> None:
     """What whoever holds the database file (or the owner's password) can do."""
     if backend == "sqlite":
-        names = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
-        ).scalars().all()
+        names = (
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+            )
+            .scalars()
+            .all()
+        )
         assert names, "no triggers protect the events table"
         for name in names:
             conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
@@ -102,8 +115,20 @@ def _changed_value(story: Story, column: str) -> object:
     }[column]
 
 
-COLUMNS = ["id", "person_id", "kind", "occurred_on", "place", "recorded_at", "recorded_by", "source",
-           "payload", "corrects", "prev_hash", "hash"]
+COLUMNS = [
+    "id",
+    "person_id",
+    "kind",
+    "occurred_on",
+    "place",
+    "recorded_at",
+    "recorded_by",
+    "source",
+    "payload",
+    "corrects",
+    "prev_hash",
+    "hash",
+]
 
 
 @pytest.mark.parametrize("column", COLUMNS)
@@ -145,8 +170,16 @@ def test_the_chain_head_is_checked(registry: Registry, tmp_path: object) -> None
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("status", "released"), ("place", "CAMP-9"), ("surname", "Подменённый"), ("version", 99),
-     ("custody", "own"), ("merged_into", None), ("extra", '{"x": "y"}'), ("open_conflicts", 3)],
+    [
+        ("status", "released"),
+        ("place", "CAMP-9"),
+        ("surname", "Подменённый"),
+        ("version", 99),
+        ("custody", "own"),
+        ("merged_into", None),
+        ("extra", '{"x": "y"}'),
+        ("open_conflicts", 3),
+    ],
 )
 def test_a_changed_projection_row_is_caught_naming_the_person(
     registry: Registry, tmp_path: object, column: str, value: object
@@ -154,8 +187,9 @@ def test_a_changed_projection_row_is_caught_naming_the_person(
     story = build_story(registry, tmp_path)
     person = story.persons[1] if column == "merged_into" else story.persons[0]
     with registry.engine.begin() as conn:
-        changed = conn.execute(text(f"UPDATE persons SET {column} = :value WHERE id = :id"),
-                               {"value": value, "id": person}).rowcount
+        changed = conn.execute(
+            text(f"UPDATE persons SET {column} = :value WHERE id = :id"), {"value": value, "id": person}
+        ).rowcount
     assert changed == 1
     found = problems(registry)
     assert found and person in found[0] and column in found[0], found
@@ -164,8 +198,10 @@ def test_a_changed_projection_row_is_caught_naming_the_person(
 def test_a_changed_reference_is_caught(registry: Registry, tmp_path: object) -> None:
     story = build_story(registry, tmp_path)
     with registry.engine.begin() as conn:
-        conn.execute(text("UPDATE person_refs SET person_id = :other WHERE source = 'icrc'"),
-                     {"other": story.persons[1]})
+        conn.execute(
+            text("UPDATE person_refs SET person_id = :other WHERE source = 'icrc'"),
+            {"other": story.persons[1]},
+        )
     found = problems(registry)
     assert found and re.search(r"icrc\W+A\b", found[0]), found
 
@@ -182,19 +218,26 @@ def test_sqlite_triggers_refuse_update_and_delete(sqlite_registry: Registry, tmp
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "sql",
-    ["UPDATE events SET place = 'X' WHERE id = 3", "UPDATE events SET kind = kind",
-     "DELETE FROM events WHERE id = 3", "DELETE FROM events", "TRUNCATE events",
-     "TRUNCATE events CASCADE"],
+    [
+        "UPDATE events SET place = 'X' WHERE id = 3",
+        "UPDATE events SET kind = kind",
+        "DELETE FROM events WHERE id = 3",
+        "DELETE FROM events",
+        "TRUNCATE events",
+        "TRUNCATE events CASCADE",
+    ],
 )
 def test_postgres_refuses_changing_events_even_to_the_owner(
     postgres_registry: Registry, tmp_path: object, sql: str
 ) -> None:
     story = build_story(postgres_registry, tmp_path)
     with postgres_registry.engine.connect() as conn:
-        owner, superuser = conn.execute(text(
-            "SELECT tableowner = current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
-            "FROM pg_tables WHERE tablename = 'events' AND schemaname = current_schema()"
-        )).one()
+        owner, superuser = conn.execute(
+            text(
+                "SELECT tableowner = current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                "FROM pg_tables WHERE tablename = 'events' AND schemaname = current_schema()"
+            )
+        ).one()
     assert owner and superuser
     with pytest.raises(DBAPIError, match="append-only"), postgres_registry.engine.begin() as conn:
         conn.execute(text(sql))

@@ -22,10 +22,14 @@ def tables(reg: Registry) -> set[str]:
 
 def refuse_function_schemas(reg: Registry) -> list[str]:
     with reg.engine.connect() as conn:
-        return list(conn.execute(text(
-            "SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE p.proname = 'powbureau_refuse_change'"
-        )).scalars())
+        return list(
+            conn.execute(
+                text(
+                    "SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE p.proname = 'powbureau_refuse_change'"
+                )
+            ).scalars()
+        )
 
 
 def test_downgrade_to_base_and_upgrade_again(registry: Registry) -> None:

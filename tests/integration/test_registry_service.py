@@ -109,8 +109,13 @@ def test_a_reference_that_names_nobody_or_several(registry: Registry) -> None:
 
 def test_a_bad_field_registers_nobody(registry: Registry) -> None:
     people = People(3)
-    for bad in ({"birth_date": "1994-02-30"}, {"captured_on": "14.03.2001"}, {"sex": "X"},
-                {"category": "hostage"}, {"surname": None, "given_name": ""}):
+    for bad in (
+        {"birth_date": "1994-02-30"},
+        {"captured_on": "14.03.2001"},
+        {"sex": "X"},
+        {"category": "hostage"},
+        {"surname": None, "given_name": ""},
+    ):
         with pytest.raises(InvalidInput):
             register(registry, fields=people.fields(**bad))
     with pytest.raises(PlaceNotFound):
@@ -205,8 +210,13 @@ def test_bad_entries_are_refused_before_anything_is_written(registry: Registry) 
 
 def test_identity_corrected(registry: Registry) -> None:
     pid = register(registry, fields=People(9).fields(surname="Иванов", birth_date="1994"))
-    recorded = event(registry, pid, "identity_corrected",
-                     changes={"surname": "Іванов", "birth_date": "1994-03-07"}, source="document")
+    recorded = event(
+        registry,
+        pid,
+        "identity_corrected",
+        changes={"surname": "Іванов", "birth_date": "1994-03-07"},
+        source="document",
+    )
     row = show(registry, pid).row
     assert (row["surname"], row["birth_date"]) == ("Іванов", "1994-03-07")
     payload = json.loads(recorded.event.payload)
@@ -246,8 +256,9 @@ def test_a_correction_replaces_the_last_event(registry: Registry) -> None:
     add_places(registry, "CAMP-1", "CAMP-2")
     pid = register(registry, fields=People(11).fields(captured_on="2024-01"))
     wrong = event(registry, pid, "transferred", place="CAMP-1", occurred_on="2024-02")
-    fixed = event(registry, pid, "transferred", place="CAMP-2", occurred_on="2024-02",
-                  corrects=wrong.event.id)
+    fixed = event(
+        registry, pid, "transferred", place="CAMP-2", occurred_on="2024-02", corrects=wrong.event.id
+    )
     assert fixed.warnings == []
     row = show(registry, pid).row
     assert (row["place"], row["open_conflicts"]) == ("CAMP-2", 0)
@@ -268,13 +279,25 @@ def test_a_correction_naming_another_persons_event_is_refused(registry: Registry
 def test_a_stale_version_is_refused_naming_who_changed_the_person(registry: Registry) -> None:
     pid = register(registry, People(14))
     seen = show(registry, pid).row["version"]
-    services.record_event(uow=registry.uow(), ref=pid, kind="hospitalised", recorded_by="officer-a",
-                          occurred_on="2024-06", expected_version=seen)
+    services.record_event(
+        uow=registry.uow(),
+        ref=pid,
+        kind="hospitalised",
+        recorded_by="officer-a",
+        occurred_on="2024-06",
+        expected_version=seen,
+    )
     from powbureau.domain.errors import ConcurrentModification
 
     with pytest.raises(ConcurrentModification, match="officer-a") as caught:
-        services.record_event(uow=registry.uow(), ref=pid, kind="released", recorded_by="officer-b",
-                              occurred_on="2024-06", expected_version=seen)
+        services.record_event(
+            uow=registry.uow(),
+            ref=pid,
+            kind="released",
+            recorded_by="officer-b",
+            occurred_on="2024-06",
+            expected_version=seen,
+        )
     assert f"version {seen}" in str(caught.value)
     assert show(registry, pid).row["status"] == "hospitalised"
 
@@ -293,9 +316,13 @@ def test_merge_and_unmerge(registry: Registry) -> None:
     assert stats(registry)["persons"] == 3
     events_before = event_count(registry)
 
-    kept, merged = services.merge_persons(uow=registry.uow(), survivor_ref="icrc:A-1",
-                                          other_ref="B-7", reason="same service number",
-                                          recorded_by=OPERATOR)
+    kept, merged = services.merge_persons(
+        uow=registry.uow(),
+        survivor_ref="icrc:A-1",
+        other_ref="B-7",
+        reason="same service number",
+        recorded_by=OPERATOR,
+    )
     assert (kept, merged) == (survivor, other)
     for ref in (survivor, other, "icrc:A-1", "ua-mod:B-7", "B-7"):
         assert show(registry, ref).person_id == survivor, ref
@@ -310,12 +337,14 @@ def test_merge_and_unmerge(registry: Registry) -> None:
     recorded = event(registry, "ua-mod:B-7", "hospitalised", occurred_on="2024-07")
     assert recorded.event.person_id == survivor
     with pytest.raises(RuleViolation, match="already one record"):
-        services.merge_persons(uow=registry.uow(), survivor_ref=survivor, other_ref=other,
-                               reason="again", recorded_by=OPERATOR)
+        services.merge_persons(
+            uow=registry.uow(), survivor_ref=survivor, other_ref=other, reason="again", recorded_by=OPERATOR
+        )
     assert_verified(registry)
 
-    restored, former = services.unmerge_person(uow=registry.uow(), ref=other, recorded_by=OPERATOR,
-                                               reason="different fathers' names")
+    restored, former = services.unmerge_person(
+        uow=registry.uow(), ref=other, recorded_by=OPERATOR, reason="different fathers' names"
+    )
     assert (restored, former) == (other, survivor)
     assert show(registry, other).person_id == other
     assert show(registry, "ua-mod:B-7").person_id == other
@@ -332,16 +361,20 @@ def test_unmerge_by_the_survivor_and_refusals(registry: Registry) -> None:
     with pytest.raises(RuleViolation, match="not a merged record"):
         services.unmerge_person(uow=registry.uow(), ref=a, recorded_by=OPERATOR)
     with pytest.raises(InvalidInput, match="reason"):
-        services.merge_persons(uow=registry.uow(), survivor_ref=a, other_ref=b, reason=" ",
-                               recorded_by=OPERATOR)
-    services.merge_persons(uow=registry.uow(), survivor_ref=a, other_ref=b, reason="same man",
-                           recorded_by=OPERATOR)
+        services.merge_persons(
+            uow=registry.uow(), survivor_ref=a, other_ref=b, reason=" ", recorded_by=OPERATOR
+        )
+    services.merge_persons(
+        uow=registry.uow(), survivor_ref=a, other_ref=b, reason="same man", recorded_by=OPERATOR
+    )
     restored, _ = services.unmerge_person(uow=registry.uow(), ref=a, recorded_by=OPERATOR)
     assert restored == b
-    services.merge_persons(uow=registry.uow(), survivor_ref=a, other_ref=b, reason="same man",
-                           recorded_by=OPERATOR)
-    services.merge_persons(uow=registry.uow(), survivor_ref=a, other_ref=c, reason="same man",
-                           recorded_by=OPERATOR)
+    services.merge_persons(
+        uow=registry.uow(), survivor_ref=a, other_ref=b, reason="same man", recorded_by=OPERATOR
+    )
+    services.merge_persons(
+        uow=registry.uow(), survivor_ref=a, other_ref=c, reason="same man", recorded_by=OPERATOR
+    )
     assert stats(registry)["persons"] == 1
     with pytest.raises(RuleViolation, match="name the one to unmerge"):
         services.unmerge_person(uow=registry.uow(), ref=a, recorded_by=OPERATOR)
@@ -355,8 +388,9 @@ def test_records_of_different_custody_are_not_merged(registry: Registry) -> None
     ours = register(registry, people)
     own = register(registry, fields=people.fields(category="missing", captured_on=None))
     with pytest.raises(RuleViolation, match="custody"):
-        services.merge_persons(uow=registry.uow(), survivor_ref=ours, other_ref=own,
-                               reason="looks alike", recorded_by=OPERATOR)
+        services.merge_persons(
+            uow=registry.uow(), survivor_ref=ours, other_ref=own, reason="looks alike", recorded_by=OPERATOR
+        )
     assert stats(registry)["persons"] == 2
 
 
@@ -367,17 +401,28 @@ def test_an_unidentified_person_is_registered_and_merged_later(registry: Registr
     unknown = register(
         registry,
         fields={"description": "мужчина ~30 лет, шрам на левой руке, жетон утерян", "sex": "M"},
-        unidentified=True, person_ref="TMP-1", source="field-hospital",
+        unidentified=True,
+        person_ref="TMP-1",
+        source="field-hospital",
     )
     row = show(registry, "field-hospital:TMP-1").row
     assert row["unidentified"] is True or row["unidentified"] == 1
     assert row["surname"] is None and row["status"] == "held"
     event(registry, "TMP-1", "hospitalised", place="HOSP-1", occurred_on="2024-06")
     # later, papers arrive: he is a man already on file
-    named = register(registry, fields=People(18).fields(surname="Ткаченко", given_name="Андрій"),
-                     person_ref="UA-77", source="ua-mod")
-    services.merge_persons(uow=registry.uow(), survivor_ref=named, other_ref="field-hospital:TMP-1",
-                           reason="identified by photograph", recorded_by=OPERATOR)
+    named = register(
+        registry,
+        fields=People(18).fields(surname="Ткаченко", given_name="Андрій"),
+        person_ref="UA-77",
+        source="ua-mod",
+    )
+    services.merge_persons(
+        uow=registry.uow(),
+        survivor_ref=named,
+        other_ref="field-hospital:TMP-1",
+        reason="identified by photograph",
+        recorded_by=OPERATOR,
+    )
     assert show(registry, "TMP-1").person_id == named
     assert show(registry, unknown).row["surname"] == "Ткаченко"
     assert stats(registry)["persons"] == 1
@@ -385,8 +430,13 @@ def test_an_unidentified_person_is_registered_and_merged_later(registry: Registr
 
 
 def test_an_unidentified_person_can_be_named_by_correction(registry: Registry) -> None:
-    pid = register(registry, fields={"description": "без документов"}, unidentified=True,
-                   person_ref="TMP-2", source="camp")
+    pid = register(
+        registry,
+        fields={"description": "без документов"},
+        unidentified=True,
+        person_ref="TMP-2",
+        source="camp",
+    )
     event(registry, pid, "identity_corrected", changes={"surname": "Мельник", "given_name": "Іван"})
     row = show(registry, "camp:TMP-2").row
     assert (row["surname"], row["given_name"], row["description"]) == ("Мельник", "Іван", "без документов")
@@ -399,7 +449,15 @@ def test_a_write_after_a_scan_in_one_unit_of_work(postgres_registry: Registry) -
     with postgres_registry.uow() as uow:
         assert len(list(uow.persons.scan())) == 1
         assert len(list(uow.events.scan())) >= 1
-        uow.places.add({"code": "CAMP-9", "name": "Табір 9", "kind": "camp", "capacity": None,
-                        "address": None, "created_at": "2026-01-01T00:00:00.000000Z"})
+        uow.places.add(
+            {
+                "code": "CAMP-9",
+                "name": "Табір 9",
+                "kind": "camp",
+                "capacity": None,
+                "address": None,
+                "created_at": "2026-01-01T00:00:00.000000Z",
+            }
+        )
         uow.commit()
     assert [p["code"] for p in services.list_places(uow=postgres_registry.uow(write=False))] == ["CAMP-9"]

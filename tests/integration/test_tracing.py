@@ -220,7 +220,8 @@ def test_trace_batch_writes_the_formats_file_alone_equals_batch(registry: Regist
     )
     assert by_query["QK"][0]["person_ref"] == "K1"
     alone = tracing.trace_name(
-        uow=registry.uow(write=False), reader=READER,
+        uow=registry.uow(write=False),
+        reader=READER,
         query=TraceQuery(surname="Kovalenko", given_name="Dima", birth_date="2001"),
         top=3,
     )

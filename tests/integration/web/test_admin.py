@@ -8,7 +8,8 @@ import pyotp
 
 from api_support import client
 from builders import READER, Registry, register
-from powbureau.services import accounts, registry as registry_service
+from powbureau.services import accounts
+from powbureau.services import registry as registry_service
 from web_support import login_token, staff_browser
 
 
@@ -16,7 +17,9 @@ def test_an_administrator_adds_an_account_who_then_signs_in(registry: Registry) 
     admin = staff_browser(registry, "admin", ["administrator"])
     page = admin.http.get("/staff/admin?lang=en")
     assert page.status_code == 200 and "Staff accounts" in page.text
-    added = admin.post("/staff/admin/accounts", {"name": "olena.k", "roles": ["registrar", "tracing_officer"]})
+    added = admin.post(
+        "/staff/admin/accounts", {"name": "olena.k", "roles": ["registrar", "tracing_officer"]}
+    )
     assert added.status_code == 200
     password = re.search(r'id="new-password">([^<]+)<', added.text)
     secret = re.search(r'id="new-totp-secret">([^<]+)<', added.text)
@@ -75,7 +78,11 @@ def test_the_auditor_sees_who_read_a_person_and_verifies_the_chain(registry: Reg
     registry_service.show_person(uow=registry.uow(write=False), reader=READER, ref=person)
     auditor = staff_browser(registry, "auditor", ["auditor"])
     page = auditor.http.get(f"/staff/audit?person={person}&lang=en")
-    assert page.status_code == 200 and READER.user in page.text and "flagged: a reason without a case" in page.text
+    assert (
+        page.status_code == 200
+        and READER.user in page.text
+        and "flagged: a reason without a case" in page.text
+    )
     assert "Коваленко" not in page.text
     unknown = auditor.http.get("/staff/audit?person=P999999&lang=en")
     assert "Nobody in the registry answers" in unknown.text

@@ -19,7 +19,9 @@ def test_a_page_without_a_session_sends_the_browser_to_sign_in_and_back(registry
     answer = http.get("/staff/dashboard?x=1", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/staff/login?next=%2Fstaff%2Fdashboard%3Fx%3D1"
-    new = accounts.add_user(uow=registry.uow(), name="clerk", roles=[Role.REGISTRAR], by="t", password=PASSWORD)
+    new = accounts.add_user(
+        uow=registry.uow(), name="clerk", roles=[Role.REGISTRAR], by="t", password=PASSWORD
+    )
     form = http.get(answer.headers["location"])
     assert 'name="next" value="/staff/dashboard?x=1"' in form.text
     signed = http.post(

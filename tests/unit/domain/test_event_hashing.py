@@ -21,8 +21,19 @@ from powbureau.domain.events import (
     utc_now,
 )
 
-HASHED = ["id", "person_id", "kind", "occurred_on", "place", "recorded_at", "recorded_by",
-          "source", "payload", "corrects", "prev_hash"]
+HASHED = [
+    "id",
+    "person_id",
+    "kind",
+    "occurred_on",
+    "place",
+    "recorded_at",
+    "recorded_by",
+    "source",
+    "payload",
+    "corrects",
+    "prev_hash",
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -83,19 +94,44 @@ optional_text = st.none() | awkward_text
 
 @settings(deadline=None)
 @given(
-    st.integers(1, 2**62), awkward_text, awkward_text, optional_text, optional_text, awkward_text,
-    awkward_text, optional_text, st.dictionaries(awkward_text, json_values, max_size=3),
-    st.none() | st.integers(1, 2**62), st.text("0123456789abcdef", min_size=64, max_size=64),
+    st.integers(1, 2**62),
+    awkward_text,
+    awkward_text,
+    optional_text,
+    optional_text,
+    awkward_text,
+    awkward_text,
+    optional_text,
+    st.dictionaries(awkward_text, json_values, max_size=3),
+    st.none() | st.integers(1, 2**62),
+    st.text("0123456789abcdef", min_size=64, max_size=64),
 )
 def test_the_hash_is_sha256_of_canonical_json_for_any_text(
-    id: int, person_id: str, kind: str, occurred_on: str | None, place: str | None,
-    recorded_at: str, recorded_by: str, source: str | None, payload: dict[str, Any],
-    corrects: int | None, prev_hash: str,
+    id: int,
+    person_id: str,
+    kind: str,
+    occurred_on: str | None,
+    place: str | None,
+    recorded_at: str,
+    recorded_by: str,
+    source: str | None,
+    payload: dict[str, Any],
+    corrects: int | None,
+    prev_hash: str,
 ) -> None:
-    values = {"id": id, "person_id": person_id, "kind": kind, "occurred_on": occurred_on,
-              "place": place, "recorded_at": recorded_at, "recorded_by": recorded_by,
-              "source": source, "payload": canonical_json(payload), "corrects": corrects,
-              "prev_hash": prev_hash}
+    values = {
+        "id": id,
+        "person_id": person_id,
+        "kind": kind,
+        "occurred_on": occurred_on,
+        "place": place,
+        "recorded_at": recorded_at,
+        "recorded_by": recorded_by,
+        "source": source,
+        "payload": canonical_json(payload),
+        "corrects": corrects,
+        "prev_hash": prev_hash,
+    }
     reference = hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
     assert event_hash(**values) == reference
 
@@ -138,8 +174,15 @@ def test_any_text_change_changes_the_hash(name: str, suffix: str) -> None:
 
 
 def test_seal_hashes_what_it_stores_and_links_to_the_previous_event() -> None:
-    new = NewEvent("P1", EventKind.CAPTURED, occurred_on="2024", place="X", source="bureau",
-                   payload="{}", recorded_by="op")
+    new = NewEvent(
+        "P1",
+        EventKind.CAPTURED,
+        occurred_on="2024",
+        place="X",
+        source="bureau",
+        payload="{}",
+        recorded_by="op",
+    )
     first = seal(new, id=1, prev_hash=GENESIS_HASH, recorded_at="2026-01-01T00:00:00.000000Z")
     second = seal(new, id=2, prev_hash=first.hash, recorded_at="2026-01-01T00:00:00.000000Z")
     for e in (first, second):

@@ -49,17 +49,24 @@ class History:
     @classmethod
     def of(cls, category: str = "pow", captured_on: str | None = None) -> History:
         history = cls()
-        fields = {"surname": "Коваленко", "given_name": "Дмитро", "category": category,
-                  "captured_on": captured_on}
-        for new in registration_events(PID, fields, recorded_by="op", source="bureau",
-                                       ref=("default", "R1")):
+        fields = {
+            "surname": "Коваленко",
+            "given_name": "Дмитро",
+            "category": category,
+            "captured_on": captured_on,
+        }
+        for new in registration_events(PID, fields, recorded_by="op", source="bureau", ref=("default", "R1")):
             history.add(new)
         return history
 
     def add(self, new: NewEvent) -> Event:
         prev = self.events[-1].hash if self.events else GENESIS_HASH
-        event = seal(new, id=len(self.events) + 1, prev_hash=prev,
-                     recorded_at=f"2026-01-01T00:00:{len(self.events):02d}.000000Z")
+        event = seal(
+            new,
+            id=len(self.events) + 1,
+            prev_hash=prev,
+            recorded_at=f"2026-01-01T00:00:{len(self.events):02d}.000000Z",
+        )
         self.events.append(event)
         return event
 
@@ -69,24 +76,46 @@ class History:
     def check(self, kind: str, on: str | None = None, source: str = "bureau") -> list[str]:
         return check_entry(self.state(), kind=kind, occurred_on=on, source=source, today=TODAY)
 
-    def enter(self, kind: str, on: str | None = None, source: str = "bureau",
-              place: str | None = None, corrects: int | None = None,
-              payload: dict[str, Any] | None = None) -> tuple[Event, list[str]]:
+    def enter(
+        self,
+        kind: str,
+        on: str | None = None,
+        source: str = "bureau",
+        place: str | None = None,
+        corrects: int | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> tuple[Event, list[str]]:
         """Check an entry as the service does, then append it; RuleViolation propagates."""
         warnings = [] if kind == EventKind.RETRACTED else self.check(kind, on, source)
-        event = self.add(NewEvent(PID, kind, occurred_on=on, place=place, source=source,
-                                  payload=canonical_json(payload or {}), corrects=corrects,
-                                  recorded_by="op"))
+        event = self.add(
+            NewEvent(
+                PID,
+                kind,
+                occurred_on=on,
+                place=place,
+                source=source,
+                payload=canonical_json(payload or {}),
+                corrects=corrects,
+                recorded_by="op",
+            )
+        )
         return event, warnings
 
 
 def snapshot(state: PersonState) -> dict[str, Any]:
     """What a person's state says, without its bookkeeping (version, timestamps)."""
     return {
-        "custody": state.custody, "fields": state.fields, "extra": state.extra,
-        "refs": state.refs, "unidentified": state.unidentified, "status": state.status,
-        "status_on": state.status_on, "place": state.place, "merged_into": state.merged_into,
-        "last_dated": state.last_dated, "conflicts": state.conflicts,
+        "custody": state.custody,
+        "fields": state.fields,
+        "extra": state.extra,
+        "refs": state.refs,
+        "unidentified": state.unidentified,
+        "status": state.status,
+        "status_on": state.status_on,
+        "place": state.place,
+        "merged_into": state.merged_into,
+        "last_dated": state.last_dated,
+        "conflicts": state.conflicts,
     }
 
 
@@ -96,6 +125,7 @@ def conflict_ids(state: PersonState) -> set[int]:
 
 # ---------------------------------------------------------------------------------------
 # Random histories
+
 
 @st.composite
 def dates(draw: st.DrawFn) -> str | None:
@@ -182,12 +212,24 @@ def test_a_correction_of_the_last_event_replaces_it(
     history = play(category, steps)
     last = history.events[-1]
     kind, on, source, place = replacement
-    fixed = Event(id=last.id, person_id=PID, kind=kind, occurred_on=on, place=place,
-                  recorded_at=last.recorded_at, recorded_by="op", source=source, payload="{}",
-                  corrects=None, prev_hash=last.prev_hash, hash=last.hash)
+    fixed = Event(
+        id=last.id,
+        person_id=PID,
+        kind=kind,
+        occurred_on=on,
+        place=place,
+        recorded_at=last.recorded_at,
+        recorded_by="op",
+        source=source,
+        payload="{}",
+        corrects=None,
+        prev_hash=last.prev_hash,
+        hash=last.hash,
+    )
     expected = replay(PID, [*history.events[:-1], fixed])
-    history.add(NewEvent(PID, kind, occurred_on=on, place=place, source=source,
-                         corrects=last.id, recorded_by="op"))
+    history.add(
+        NewEvent(PID, kind, occurred_on=on, place=place, source=source, corrects=last.id, recorded_by="op")
+    )
     got = history.state()
     assert got.status == expected.status
     assert got.place == expected.place
@@ -198,6 +240,7 @@ def test_a_correction_of_the_last_event_replaces_it(
 
 # ---------------------------------------------------------------------------------------
 # The rules, one by one
+
 
 def test_registration_maps_the_category() -> None:
     assert History.of("pow").state().status is Status.HELD
@@ -327,10 +370,20 @@ def test_a_correction_of_an_earlier_event_takes_its_place() -> None:
     assert history.state().place == "CAMP-1"
     # The operator corrects the transfer: it was to CAMP-2, on the same day.
     check_state = state_before(PID, history.events, wrong.id)
-    warnings = check_entry(check_state, kind="transferred", occurred_on="2024-02",
-                           source="bureau", today=TODAY)
-    history.add(NewEvent(PID, "transferred", occurred_on="2024-02", place="CAMP-2",
-                         source="bureau", corrects=wrong.id, recorded_by="op"))
+    warnings = check_entry(
+        check_state, kind="transferred", occurred_on="2024-02", source="bureau", today=TODAY
+    )
+    history.add(
+        NewEvent(
+            PID,
+            "transferred",
+            occurred_on="2024-02",
+            place="CAMP-2",
+            source="bureau",
+            corrects=wrong.id,
+            recorded_by="op",
+        )
+    )
     state = history.state()
     assert warnings == []
     assert state.conflicts == []
@@ -397,22 +450,30 @@ def test_a_date_in_the_future_is_refused() -> None:
 
 def test_a_merged_record_takes_no_entries() -> None:
     history = History.of()
-    history.add(NewEvent(PID, "merged", payload=canonical_json({"into": "PSURVIVOR"}),
-                         recorded_by="op"))
+    history.add(NewEvent(PID, "merged", payload=canonical_json({"into": "PSURVIVOR"}), recorded_by="op"))
     assert history.state().merged_into == "PSURVIVOR"
     with pytest.raises(RuleViolation, match="PSURVIVOR"):
         history.check("transferred", "2024-06")
-    history.add(NewEvent(PID, "unmerged", payload=canonical_json({"from": "PSURVIVOR"}),
-                         recorded_by="op"))
+    history.add(NewEvent(PID, "unmerged", payload=canonical_json({"from": "PSURVIVOR"}), recorded_by="op"))
     assert history.state().merged_into is None
     assert history.check("transferred", "2024-06") == []
 
 
 def test_identity_corrections_change_fields_and_extras() -> None:
     history = History.of()
-    history.add(NewEvent(PID, "identity_corrected", recorded_by="op", payload=canonical_json(
-        {"changes": {"surname": ["Коваленко", "Коваленків"], "birth_date": [None, "1990"]},
-         "extra_changes": {"blood_group": [None, "A+"]}})))
+    history.add(
+        NewEvent(
+            PID,
+            "identity_corrected",
+            recorded_by="op",
+            payload=canonical_json(
+                {
+                    "changes": {"surname": ["Коваленко", "Коваленків"], "birth_date": [None, "1990"]},
+                    "extra_changes": {"blood_group": [None, "A+"]},
+                }
+            ),
+        )
+    )
     state = history.state()
     assert state.fields["surname"] == "Коваленків"
     assert state.fields["birth_date"] == "1990"

@@ -30,9 +30,22 @@ STAMP = "2026-01-01T00:00:00.000000Z"
 
 def test_the_format_columns_are_those_of_persons_csv() -> None:
     assert FORMAT_COLUMNS == (
-        "person_ref", "surname", "given_name", "patronymic", "birth_date", "birth_place", "sex",
-        "nationality", "rank", "unit", "service_number", "mother_name", "father_name", "category",
-        "captured_on", "capture_place",
+        "person_ref",
+        "surname",
+        "given_name",
+        "patronymic",
+        "birth_date",
+        "birth_place",
+        "sex",
+        "nationality",
+        "rank",
+        "unit",
+        "service_number",
+        "mother_name",
+        "father_name",
+        "category",
+        "captured_on",
+        "capture_place",
     )
     assert set(FORMAT_COLUMNS[1:]) <= set(IDENTITY_FIELDS)
 
@@ -46,10 +59,14 @@ def test_registry_ids_are_opaque_and_unique() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "category", "custody"),
-    [("", Category.POW, Custody.OURS), (None, Category.POW, Custody.OURS),
-     ("pow", Category.POW, Custody.OURS),
-     ("civilian_internee", Category.CIVILIAN_INTERNEE, Custody.OURS),
-     ("missing", Category.MISSING, Custody.OWN), ("deceased", Category.DECEASED, Custody.OURS)],
+    [
+        ("", Category.POW, Custody.OURS),
+        (None, Category.POW, Custody.OURS),
+        ("pow", Category.POW, Custody.OURS),
+        ("civilian_internee", Category.CIVILIAN_INTERNEE, Custody.OURS),
+        ("missing", Category.MISSING, Custody.OWN),
+        ("deceased", Category.DECEASED, Custody.OURS),
+    ],
 )
 def test_category_and_custody(cell: str | None, category: Category, custody: Custody) -> None:
     assert category_of(cell) is category
@@ -66,13 +83,16 @@ def test_an_unknown_category_is_refused_naming_the_allowed_ones(cell: str) -> No
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [({}, "surname"), ({"surname": "  ", "given_name": ""}, "surname"),
-     ({"surname": "Иванов", "birth_date": "1994-02-30"}, "birth_date"),
-     ({"surname": "Иванов", "captured_on": "14.03.2001"}, "captured_on"),
-     ({"surname": "Иванов", "sex": "m"}, "sex"),
-     ({"surname": "Иванов", "nationality": "RUS"}, "nationality"),
-     ({"surname": "Иванов", "nationality": "ru"}, "nationality"),
-     ({"surname": "Иванов", "category": "soldier"}, "category")],
+    [
+        ({}, "surname"),
+        ({"surname": "  ", "given_name": ""}, "surname"),
+        ({"surname": "Иванов", "birth_date": "1994-02-30"}, "birth_date"),
+        ({"surname": "Иванов", "captured_on": "14.03.2001"}, "captured_on"),
+        ({"surname": "Иванов", "sex": "m"}, "sex"),
+        ({"surname": "Иванов", "nationality": "RUS"}, "nationality"),
+        ({"surname": "Иванов", "nationality": "ru"}, "nationality"),
+        ({"surname": "Иванов", "category": "soldier"}, "category"),
+    ],
 )
 def test_identity_fields_that_cannot_be_right_are_refused_naming_the_field(
     fields: dict[str, str], field: str
@@ -102,25 +122,37 @@ def test_identity_changes_list_only_what_differs() -> None:
 
 @pytest.mark.parametrize(
     ("category", "kinds"),
-    [("pow", ["registered"]), ("civilian_internee", ["registered"]), ("", ["registered"]),
-     ("missing", ["registered", "reported_missing"]), ("deceased", ["registered", "died"])],
+    [
+        ("pow", ["registered"]),
+        ("civilian_internee", ["registered"]),
+        ("", ["registered"]),
+        ("missing", ["registered", "reported_missing"]),
+        ("deceased", ["registered", "died"]),
+    ],
 )
 def test_registration_events_follow_the_category(category: str, kinds: list[str]) -> None:
-    events = registration_events("P1", {"surname": "Иванов", "category": category},
-                                 recorded_by="op", source="bureau")
+    events = registration_events(
+        "P1", {"surname": "Иванов", "category": category}, recorded_by="op", source="bureau"
+    )
     assert [e.kind for e in events][: len(kinds)] == kinds
     # whatever the first events, the state they replay to fits the category
     sealed = _seal(events)
     state = replay("P1", sealed)
-    expected = {"pow": "held", "civilian_internee": "held", "": "held", "missing": "missing",
-                "deceased": "deceased"}[category]
+    expected = {
+        "pow": "held",
+        "civilian_internee": "held",
+        "": "held",
+        "missing": "missing",
+        "deceased": "deceased",
+    }[category]
     assert state.status.value == expected
 
 
 def test_registration_refuses_unknown_fields() -> None:
     with pytest.raises(InvalidInput, match="blood_group"):
-        registration_events("P1", {"surname": "Иванов", "blood_group": "A+"}, recorded_by="op",
-                            source="bureau")
+        registration_events(
+            "P1", {"surname": "Иванов", "blood_group": "A+"}, recorded_by="op", source="bureau"
+        )
 
 
 def _seal(new: list[Any]) -> list[Any]:
@@ -145,18 +177,38 @@ cells = st.none() | st.text(st.characters(codec="utf-8", exclude_categories=("Cs
     unidentified=st.booleans(),
 )
 def test_the_fast_registration_state_equals_the_replay(
-    surname: str, category: str, captured_on: str | None, rank: str | None, place: str | None,
-    extra: dict[str, str], ref: tuple[str, str] | None, unidentified: bool,
+    surname: str,
+    category: str,
+    captured_on: str | None,
+    rank: str | None,
+    place: str | None,
+    extra: dict[str, str],
+    ref: tuple[str, str] | None,
+    unidentified: bool,
 ) -> None:
-    fields = {"surname": surname, "category": category or None, "captured_on": captured_on,
-              "rank": rank}
-    new = registration_events("P1", fields, recorded_by="op", source="bureau", ref=ref,
-                              extra=extra, unidentified=unidentified, place=place)
+    fields = {"surname": surname, "category": category or None, "captured_on": captured_on, "rank": rank}
+    new = registration_events(
+        "P1",
+        fields,
+        recorded_by="op",
+        source="bureau",
+        ref=ref,
+        extra=extra,
+        unidentified=unidentified,
+        place=place,
+    )
     replayed = replay("P1", _seal(new))
     fast = registration_state(
-        "P1", custody=custody_for(category_of(category)), fields=fields, extra=extra, ref=ref,
-        unidentified=unidentified, place=place, then=[e.kind for e in new[1:]],
-        recorded_at=STAMP, recorded_by="op",
+        "P1",
+        custody=custody_for(category_of(category)),
+        fields=fields,
+        extra=extra,
+        ref=ref,
+        unidentified=unidentified,
+        place=place,
+        then=[e.kind for e in new[1:]],
+        recorded_at=STAMP,
+        recorded_by="op",
     )
     assert projection_row(fast) == projection_row(replayed)
     assert fast.refs == replayed.refs

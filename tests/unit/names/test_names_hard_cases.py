@@ -86,8 +86,11 @@ def test_slava_covers_the_slav_names_of_both_sexes() -> None:
 
 
 PATRONYMIC_GROUPS = [
-    ("Serhiiovych Sergeevich Sergejewitsch Sergueievitch Сергійович Сергеевич Sergeyevich "
-     "Сергеевна Сергіївна Serhiivna", "сергей"),
+    (
+        "Serhiiovych Sergeevich Sergejewitsch Sergueievitch Сергійович Сергеевич Sergeyevich "
+        "Сергеевна Сергіївна Serhiivna",
+        "сергей",
+    ),
     ("Геннадійович Геннадьевич Hennadiiovych Gennadievich Геннадиевич Gennadyevich", "геннадий"),
     ("Григорійович Григорьевич Григорович Hryhorovych Grigorievich", "григорий"),
     ("Олександрович Александрович Oleksandrovych Aleksandrovich Alexandrowitsch", "александр"),

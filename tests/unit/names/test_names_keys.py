@@ -135,8 +135,15 @@ def test_docstring_examples(module: str) -> None:
 
 def test_public_api() -> None:
     assert set(names.__all__) >= {
-        "Script", "FullName", "detect_script", "to_cyrillic", "surname_key",
-        "given_name_keys", "patronymic_keys", "phonetic_key", "parse_full_name",
+        "Script",
+        "FullName",
+        "detect_script",
+        "to_cyrillic",
+        "surname_key",
+        "given_name_keys",
+        "patronymic_keys",
+        "phonetic_key",
+        "parse_full_name",
         "name_similarity",
     }
     for name in names.__all__:

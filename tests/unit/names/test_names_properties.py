@@ -27,9 +27,7 @@ iuliia = pytest.importorskip("iuliia", reason="test extra: pip install iuliia")
 translitua = pytest.importorskip("translitua", reason="test extra: pip install translitua")
 
 DATA = Path(names.__file__).parent / "data"
-SETTINGS = settings(
-    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _column(file: str, col: int) -> list[str]:
@@ -40,18 +38,28 @@ def _column(file: str, col: int) -> list[str]:
 RU_SURNAMES = _column("nt_surnames.csv", 1)
 UK_SURNAMES = _column("nt_surnames.csv", 0)
 RU_GIVEN = _column("given_names.csv", 0) + _column("nt_first_names.csv", 1)[::5]
-UK_GIVEN = [
-    form
-    for forms in _column("given_names.csv", 2)
-    for form in forms.split("|")
-    if form
-] + _column("nt_first_names.csv", 0)[::5]
+UK_GIVEN = [form for forms in _column("given_names.csv", 2) for form in forms.split("|") if form] + _column(
+    "nt_first_names.csv", 0
+)[::5]
 
 # Russian schemes in iuliia read back exactly (surname_key / given-name ids).
 RU_EXACT = [
-    "gost_52535", "icao_doc_9303", "bgn_pcgn", "bgn_pcgn_alt", "wikipedia", "mosmetro",
-    "mvd_310", "mvd_782", "gost_52290", "yandex_maps", "yandex_money", "ala_lc",
-    "ala_lc_alt", "bs_2979", "bs_2979_alt", "iso_9_1968_alt",
+    "gost_52535",
+    "icao_doc_9303",
+    "bgn_pcgn",
+    "bgn_pcgn_alt",
+    "wikipedia",
+    "mosmetro",
+    "mvd_310",
+    "mvd_782",
+    "gost_52290",
+    "yandex_maps",
+    "yandex_money",
+    "ala_lc",
+    "ala_lc_alt",
+    "bs_2979",
+    "bs_2979_alt",
+    "iso_9_1968_alt",
 ]
 # ISO 9 family: h/x/c are ambiguous in a word without a diacritic (Badica: к or ц?).
 RU_ISO = ["gost_779", "scientific", "ungegn_1987", "iso_9_1954", "iso_9_1968", "gost_16876"]
@@ -65,12 +73,22 @@ LOSSES: dict[str, tuple[str, str]] = {
     "yandex_money": ("ьо|ьё", "drops ь before о"),
 }
 UK_TABLES = [
-    "UkrainianKMU", "UkrainianPassport2007", "UkrainianNational1996", "UkrainianBGN",
-    "UkrainianSimple", "UkrainianALALC", "UkrainianALALCModified", "UkrainianBritish",
+    "UkrainianKMU",
+    "UkrainianPassport2007",
+    "UkrainianNational1996",
+    "UkrainianBGN",
+    "UkrainianSimple",
+    "UkrainianALALC",
+    "UkrainianALALCModified",
+    "UkrainianBritish",
 ]
 RU_TABLES = [
-    "RussianGOST2006", "RussianICAO", "RussianInternationalPassport1997",
-    "RussianInternationalPassport1997Reduced", "RussianDriverLicense", "RussianALALC",
+    "RussianGOST2006",
+    "RussianICAO",
+    "RussianInternationalPassport1997",
+    "RussianInternationalPassport1997Reduced",
+    "RussianDriverLicense",
+    "RussianALALC",
 ]
 # Ukrainian tables write с+г as "sh" and к+г as "kh"; all but KMU write з+г as "zh".
 UK_LOSS = re.compile("сг|кг|зг|ьо")
@@ -94,9 +112,7 @@ def _allowed(name: str, schema: str) -> bool:
 
 @SETTINGS
 @given(name=st.sampled_from(RU_SURNAMES), schema=st.sampled_from(RU_EXACT))
-def test_russian_surname_and_its_iuliia_transliteration_share_a_key(
-    name: str, schema: str
-) -> None:
+def test_russian_surname_and_its_iuliia_transliteration_share_a_key(name: str, schema: str) -> None:
     latin = _iuliia(schema)(name)
     if _allowed(name, schema):
         assert surname_key(latin) == surname_key(name), (schema, latin)
@@ -105,9 +121,7 @@ def test_russian_surname_and_its_iuliia_transliteration_share_a_key(
 
 @SETTINGS
 @given(name=st.sampled_from(RU_GIVEN), schema=st.sampled_from(RU_EXACT))
-def test_russian_given_name_and_its_iuliia_transliteration_share_an_id(
-    name: str, schema: str
-) -> None:
+def test_russian_given_name_and_its_iuliia_transliteration_share_an_id(name: str, schema: str) -> None:
     latin = _iuliia(schema)(name)
     if _allowed(name, schema):
         assert given_name_keys(latin) & given_name_keys(name), (schema, latin)
@@ -125,9 +139,7 @@ def test_iso9_family_word_with_a_diacritic_reads_back(name: str, schema: str) ->
     ("schema", "exact", "phonetic"),
     [("gost_779", 0.9, 0.95), ("iso_9_1968", 0.87, 0.93), ("scientific", 0.87, 0.87)],
 )
-def test_iso9_family_single_words_without_context(
-    schema: str, exact: float, phonetic: float
-) -> None:
+def test_iso9_family_single_words_without_context(schema: str, exact: float, phonetic: float) -> None:
     """A lone word without diacritics is ambiguous (Badica: к or ц? Ahmet: г or х?);
     the share of all vendored surnames that still meet, exactly and phonetically."""
     fn = _iuliia(schema)
@@ -161,9 +173,7 @@ def test_ukrainian_surname_and_its_transliteration_share_a_key(name: str, table:
 
 @SETTINGS
 @given(name=st.sampled_from(UK_GIVEN), table=st.sampled_from(UK_TABLES))
-def test_ukrainian_given_name_and_its_transliteration_share_an_id(
-    name: str, table: str
-) -> None:
+def test_ukrainian_given_name_and_its_transliteration_share_an_id(name: str, table: str) -> None:
     latin = _table(table)(name)
     if UK_LOSS.search(name.lower()) is None:
         assert given_name_keys(latin) & given_name_keys(name), (table, latin)
@@ -171,9 +181,7 @@ def test_ukrainian_given_name_and_its_transliteration_share_an_id(
 
 @SETTINGS
 @given(name=st.sampled_from(RU_SURNAMES + RU_GIVEN), table=st.sampled_from(RU_TABLES))
-def test_russian_name_and_its_translitua_transliteration_share_a_key(
-    name: str, table: str
-) -> None:
+def test_russian_name_and_its_translitua_transliteration_share_a_key(name: str, table: str) -> None:
     latin = _table(table)(name)
     if RU_TABLE_LOSS.search(name.lower()) is None:
         assert surname_key(latin) == surname_key(name), (table, latin)
@@ -218,9 +226,26 @@ def test_case_does_not_matter(name: str) -> None:
     assert surname_key(latin.upper()) == surname_key(latin)
 
 
-_HOMOGLYPHS = {"а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y",
-               "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
-               "Р": "P", "С": "C", "Т": "T", "Х": "X"}
+_HOMOGLYPHS = {
+    "а": "a",
+    "с": "c",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "х": "x",
+    "у": "y",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+}
 
 
 @SETTINGS

@@ -55,9 +55,7 @@ IULIIA_KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("telegram", "francuzskih"): "Telegram c=ц before u and h=х, unsupported",
 }
 IULIIA_ROWS = [
-    (schema, cyr, lat)
-    for schema, body in IULIIA["schemas"].items()
-    for cyr, lat in body["samples"]
+    (schema, cyr, lat) for schema, body in IULIIA["schemas"].items() for cyr, lat in body["samples"]
 ]
 
 
@@ -75,8 +73,15 @@ def test_iuliia_schema_samples_read_back(schema: str, cyrillic: str, latin: str)
 
 
 def test_iuliia_fixture_covers_the_passport_and_standard_schemes() -> None:
-    assert {"gost_52535", "icao_doc_9303", "bgn_pcgn", "scientific", "gost_779", "wikipedia",
-            "mosmetro"} <= set(IULIIA["schemas"])
+    assert {
+        "gost_52535",
+        "icao_doc_9303",
+        "bgn_pcgn",
+        "scientific",
+        "gost_779",
+        "wikipedia",
+        "mosmetro",
+    } <= set(IULIIA["schemas"])
 
 
 README_ROWS = _csv("names_translator_readme.csv")
@@ -108,9 +113,7 @@ WIKI_ROWS = _csv("wikipedia_titles.csv")
     [(r["cyrillic"], r["latin"], r["expect"], r["source"]) for r in WIKI_ROWS],
     ids=[r["latin"] for r in WIKI_ROWS],
 )
-def test_wikipedia_titles_in_other_languages(
-    cyrillic: str, latin: str, expect: str, source: str
-) -> None:
+def test_wikipedia_titles_in_other_languages(cyrillic: str, latin: str, expect: str, source: str) -> None:
     assert source.endswith(("article title", ")"))
     c_given, c_sur = cyrillic.split()
     l_given, l_sur = latin.split()
