@@ -234,7 +234,8 @@ def test_postgres_refuses_changing_events_even_to_the_owner(
     with postgres_registry.engine.connect() as conn:
         owner, superuser = conn.execute(
             text(
-                "SELECT tableowner = current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                "SELECT tableowner = current_user, "
+                "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
                 "FROM pg_tables WHERE tablename = 'events' AND schemaname = current_schema()"
             )
         ).one()
