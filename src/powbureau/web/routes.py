@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import dashboard
+from powbureau.web import dashboard, exchange_pages, medical_pages
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     dashboard.router,
+    exchange_pages.router,
+    medical_pages.router,
 ]
