@@ -60,6 +60,7 @@ __all__ = [
     "category_of",
     "check_exchange_transition",
     "choice_reason",
+    "exchange_moves",
     "parse_criteria",
     "proposal_editable",
     "propose",
@@ -91,6 +92,11 @@ _NEXT: dict[ExchangeState, frozenset[ExchangeState]] = {
     ExchangeState.EXECUTED: frozenset({ExchangeState.CLOSED}),
     ExchangeState.CLOSED: frozenset(),
 }
+
+
+def exchange_moves(current: ExchangeState) -> frozenset[ExchangeState]:
+    """The states an exchange may go to from ``current``."""
+    return _NEXT[current]
 
 
 def check_exchange_transition(current: ExchangeState, to: ExchangeState) -> None:

@@ -66,6 +66,7 @@ __all__ = [
     "import_list",
     "list_exchanges",
     "list_view",
+    "medical_standings",
     "move_exchange",
     "other_party_list",
     "propose",
@@ -1357,6 +1358,36 @@ def record_medical_category(
         note=note,
         details=details,
     )
+
+
+def medical_standings(*, uow: UnitOfWork, reader: Reader) -> list[dict[str, Any]]:
+    """The men we hold (held or in hospital) whose medical category for repatriation is
+    recorded: the latest category, fitness to travel and who decided them (never a
+    diagnosis), in registry-id order. The men named are audited as a list read."""
+    out: list[dict[str, Any]] = []
+    with uow:
+        recorded = sorted(uow.exchanges.with_repatriation_records())
+        rows = uow.persons.rows(recorded)
+        current = sorted(
+            pid
+            for pid, r in rows.items()
+            if r["merged_into"] is None and r["custody"] == "ours" and r["status"] in ("held", "hospitalised")
+        )
+        for pid, found in uow.events.for_persons(current).items():
+            medical = rules.standing_from(found).medical
+            if medical is not None:
+                out.append(
+                    {
+                        "person_id": pid,
+                        "category": medical.category.value,
+                        "fit_to_travel": medical.fit_to_travel,
+                        "decided_by": medical.decided_by,
+                    }
+                )
+    out.sort(key=lambda m: m["person_id"])
+    if out:
+        record_read(uow=uow, reader=reader, action=AuditAction.LIST, person_ids=[m["person_id"] for m in out])
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ __all__ = [
     "RecordedEvent",
     "add_place",
     "enter_event",
+    "latest_events",
     "list_persons",
     "list_places",
     "merge_persons",
@@ -488,3 +489,16 @@ def list_places(*, uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every place of detention with who is there now (count) and its capacity."""
     with uow:
         return uow.places.with_occupancy()
+
+
+def latest_events(*, uow: UnitOfWork, reader: Reader, limit: int = 50, offset: int = 0) -> list[Event]:
+    """The registry's events as they were recorded, newest first, a page at a time (the
+    liaison's notifications); the persons they name are audited as read."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidInput("a page holds 1 to 500 events from offset 0 on", field="limit")
+    with uow:
+        found = uow.events.latest(limit=limit, offset=offset)
+    if found:
+        named = sorted({e.person_id for e in found})
+        record_read(uow=uow, reader=reader, action=AuditAction.HISTORY, person_ids=named)
+    return found

@@ -164,6 +164,15 @@ class ExecutionRepository:
         ).first()
         return None if row is None else dict(row._mapping)
 
+    def executions(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The handovers recorded, the latest day first."""
+        rows = self._conn.execute(
+            select(exchange_executions)
+            .order_by(exchange_executions.c.executed_on.desc(), exchange_executions.c.exchange_id)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
     def add_execution(self, row: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> None:
         """Store a handover and its lines."""
         self._conn.execute(insert(exchange_executions), [dict(row)])

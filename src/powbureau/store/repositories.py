@@ -145,6 +145,11 @@ class EventLog:
         """How many events are stored."""
         return int(self._conn.execute(select(func.count()).select_from(events)).scalar_one())
 
+    def latest(self, *, limit: int = 50, offset: int = 0) -> list[Event]:
+        """The most recently recorded events, newest first."""
+        query = select(events).order_by(events.c.id.desc()).limit(limit).offset(offset)
+        return [Event(**r._mapping) for r in self._conn.execute(query)]
+
 
 class PersonRepository:
     """The ``persons`` projection and the external references that name persons.

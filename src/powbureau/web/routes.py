@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import admin_pages, dashboard
+from powbureau.web import admin_pages, dashboard, exchange_pages, medical_pages
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     dashboard.router,
     admin_pages.router,
+    exchange_pages.router,
+    medical_pages.router,
 ]

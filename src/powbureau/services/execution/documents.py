@@ -183,6 +183,14 @@ def execution_sheet_pdf(
     return document
 
 
+def carried_out(*, uow: UnitOfWork, limit: int = 100) -> list[dict[str, Any]]:
+    """The exchanges whose handover was entered, the latest first: day, border point, officer
+    and ICRC delegate (no person is named, so nothing is audited)."""
+    keys = ("exchange_id", "executed_on", "place", "officer", "icrc_delegate")
+    with uow:
+        return [{k: row[k] for k in keys} for row in uow.execution.executions(limit=limit)]
+
+
 def execution_view(*, uow: UnitOfWork, reader: Reader, exchange_id: str) -> dict[str, Any]:
     """The handover as entered, for the bureau's own officers: lines, discrepancies with their
     notes and resolutions, scans; audited.

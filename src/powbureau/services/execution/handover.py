@@ -190,6 +190,12 @@ def scan_infos(uow: UnitOfWork, exchange_id: str) -> list[ScanInfo]:
     ]
 
 
+def attached_scans(*, uow: UnitOfWork, exchange_id: str) -> list[ScanInfo]:
+    """The scans attached to an exchange so far (names and hashes only; no person is named)."""
+    with uow:
+        return scan_infos(uow, exchange_key(exchange_id))
+
+
 def attach_scan(*, uow: UnitOfWork, exchange_id: str, scan: ScanFile, attached_by: str) -> ScanInfo:
     """Keep a scanned document of an exchange (the signed handover list) with its SHA-256.
 
