@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import dashboard
+from powbureau.web import dashboard, hotline_pages, tracing_pages
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     dashboard.router,
+    tracing_pages.router,
+    hotline_pages.router,
 ]
