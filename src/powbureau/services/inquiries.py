@@ -13,7 +13,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ __all__ = [
     "AnswerResult",
     "OpenedCase",
     "RecheckSummary",
+    "RecordedAnswer",
     "answer_case",
     "assign_case",
     "case_view",
@@ -59,6 +60,7 @@ __all__ = [
     "news_about",
     "open_inquiry",
     "recheck_open_cases",
+    "recorded_answer",
     "review_queue",
     "verify_inquirer",
 ]
@@ -88,6 +90,20 @@ class AnswerResult:
     inquirer_id: int
     answer: Answer
     refused: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """The last answer recorded for one inquirer, as a letter to him may repeat it."""
+
+    case_id: str
+    inquirer_id: int
+    inquirer_name: str
+    language: str
+    person: str
+    answer: Answer
+    at: str
+    refused: str | None
 
 
 @dataclass
@@ -628,12 +644,40 @@ def news_about(uow: UnitOfWork, person_id: str, *, news: str, by: str) -> list[s
 
 
 def list_cases(
-    *, uow: UnitOfWork, reader: Reader, state: str | None = None, limit: int = 100
+    *,
+    uow: UnitOfWork,
+    reader: Reader,
+    state: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    search: str | None = None,
+    older_than_days: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases with their age in days, oldest first; the confirmed persons they name are audited."""
+    """Cases with their age in days, oldest first; the confirmed persons they name are audited.
+
+    ``search`` is a case id (``T…``) or the start of the sought man's surname as the
+    inquirer wrote it (in any letter case); ``older_than_days`` keeps cases opened longer ago.
+    """
     now = datetime.now(UTC)
+    term = (search or "").strip()
+    case_id, surnames = None, []
+    if term:
+        if term.upper().startswith("T") and term[1:].isalnum() and term[1:].isascii() and len(term) == 13:
+            case_id = term.upper()
+        else:
+            surnames = list(dict.fromkeys([term, term.lower(), term.upper(), term.capitalize()]))
+    opened_before = None
+    if older_than_days:
+        opened_before = (now - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with uow:
-        rows = uow.cases.search(states=[state] if state else [], limit=limit)
+        rows = uow.cases.search(
+            states=[state] if state else [],
+            limit=limit,
+            offset=offset,
+            case_id=case_id,
+            sought_surnames=surnames,
+            opened_before=opened_before,
+        )
     for row in rows:
         opened = datetime.strptime(row["opened_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         row["age_days"] = (now - opened).days
@@ -660,9 +704,7 @@ def case_view(*, uow: UnitOfWork, reader: Reader, case_id: str) -> dict[str, Any
             "history": [{**h, "detail": json.loads(h["detail"])} for h in uow.cases.history(case_id)],
         }
     named = [c["person_id"] for c in view["candidates"]] + ([case["person_id"]] if case["person_id"] else [])
-    record_read(
-        uow=uow, reader=replace(reader, case_id=case_id), action=AuditAction.CASE, person_ids=named
-    )
+    record_read(uow=uow, reader=replace(reader, case_id=case_id), action=AuditAction.CASE, person_ids=named)
     return view
 
 
@@ -697,3 +739,50 @@ def assign_case(*, uow: UnitOfWork, case_id: str, officer: str, by: str) -> None
         detail = {"to": officer, "from": case["assigned_to"]}
         uow.cases.log(case_id, at=at, by=by, action="assigned", detail=detail)
         uow.commit()
+
+
+def recorded_answer(*, uow: UnitOfWork, reader: Reader, case_id: str, inquirer_id: int) -> RecordedAnswer:
+    """The last answer recorded for an inquirer (by :func:`answer_case`), to print it.
+
+    Nothing is decided again: the letter repeats what the officer answered. ``person`` is
+    the sought man as the family named him. Printing a state read from the confirmed man
+    is audited through the case.
+
+    Raises:
+        NotFound: the inquirer has not been answered yet.
+        InvalidInput: the inquirer did not ask in this case.
+    """
+    with uow:
+        case = uow.cases.get(case_id)
+        inquirer = uow.cases.inquirer(inquirer_id)
+        if inquirer["case_id"] != case_id:
+            raise InvalidInput(f"inquirer #{inquirer_id} did not ask in case {case_id}", field="inquirer")
+        answers = [
+            h
+            for h in uow.cases.history(case_id)
+            if h["action"] == "answered" and json.loads(h["detail"]).get("inquirer") == inquirer_id
+        ]
+    if not answers:
+        raise NotFound(f"inquirer #{inquirer_id} of case {case_id} has not been answered yet")
+    detail = json.loads(answers[-1]["detail"])
+    kind = AnswerKind(detail["answer"])
+    answer = Answer(kind, on=detail.get("on"), by_person=kind is AnswerKind.DECEASED)
+    sought = json.loads(case["sought"])
+    person = " ".join(str(sought[k]) for k in ("surname", "given_name", "patronymic") if sought.get(k))
+    if kind is not AnswerKind.NO_INFORMATION and case["person_id"]:
+        record_read(
+            uow=uow,
+            reader=replace(reader, case_id=case_id),
+            action=AuditAction.ANSWER,
+            person_ids=[case["person_id"]],
+        )
+    return RecordedAnswer(
+        case_id=case_id,
+        inquirer_id=inquirer_id,
+        inquirer_name=inquirer["name"],
+        language=inquirer["language"],
+        person=person or str(sought.get("service_number") or ""),
+        answer=answer,
+        at=answers[-1]["at"],
+        refused=detail.get("refused"),
+    )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -40,6 +41,12 @@ __all__ = [
     "recheck_cursor",
     "tracing_cases",
 ]
+
+
+def _like(text: str) -> str:
+    """``text`` for a LIKE pattern, its wildcards escaped (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 
 tracing_cases = Table(
     "tracing_cases",
@@ -249,14 +256,38 @@ class CaseRepository:
         return [dict(r._mapping) for r in rows]
 
     def search(
-        self, *, states: Sequence[str] = (), person_id: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        states: Sequence[str] = (),
+        person_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        case_id: str | None = None,
+        sought_surnames: Sequence[str] = (),
+        opened_before: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Cases by state or confirmed person, oldest first."""
+        """Cases by state, confirmed person, id, the sought man's surname (any of the
+        spellings given, as the start of the surname written) or opening time, oldest first."""
         query = select(tracing_cases)
         if states:
             query = query.where(tracing_cases.c.state.in_(list(states)))
         if person_id:
             query = query.where(tracing_cases.c.person_id == person_id)
+        if case_id:
+            query = query.where(tracing_cases.c.id == case_id)
+        if sought_surnames:
+            query = query.where(
+                or_(
+                    *(
+                        tracing_cases.c.sought.like(
+                            f'%"surname": "{_like(json.dumps(s, ensure_ascii=False)[1:-1])}%', escape="\\"
+                        )
+                        for s in sought_surnames
+                    )
+                )
+            )
+        if opened_before:
+            query = query.where(tracing_cases.c.opened_at < opened_before)
         query = query.order_by(tracing_cases.c.opened_at, tracing_cases.c.id).limit(limit).offset(offset)
         return [dict(r._mapping) for r in self._conn.execute(query)]
 

@@ -71,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "executed": N_("executed"),
         "closed": N_("closed"),
     },
+<<<<<<< HEAD
     "formula": {
         "one_for_one": N_("one for one"),
         "all_wounded": N_("all the wounded and sick"),
@@ -156,6 +157,29 @@ LABELS: dict[str, dict[str, str]] = {
         "father_name": N_("father's name"),
         "nationality": N_("nationality"),
         "description": N_("description"),
+=======
+    "case_action": {
+        "opened": N_("case opened"),
+        "inquirer_added": N_("inquirer added"),
+        "candidates_found": N_("candidates found"),
+        "state": N_("state changed"),
+        "confirmation_proposed": N_("confirmation proposed, awaiting a second officer"),
+        "match_confirmed": N_("match confirmed"),
+        "candidate_rejected": N_("candidate rejected"),
+        "inquirer_verified": N_("inquirer verified"),
+        "answered": N_("answered"),
+        "assigned": N_("assigned"),
+        "mail_transcribed": N_("e-mail transcribed"),
+        "news": N_("news of the man"),
+    },
+    "channel": {
+        "web": N_("web form"),
+        "email": N_("e-mail"),
+        "phone": N_("telephone"),
+        "letter": N_("letter"),
+        "in_person": N_("in person"),
+        "list": N_("list"),
+>>>>>>> ui-tracing
     },
 }
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import admin_pages, dashboard, exchange_pages, medical_pages
+from powbureau.web import (
+    admin_pages,
+    dashboard,
+    exchange_pages,
+    hotline_pages,
+    medical_pages,
+    tracing_pages,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -13,4 +20,6 @@ ROUTERS: list[APIRouter] = [
     admin_pages.router,
     exchange_pages.router,
     medical_pages.router,
+    tracing_pages.router,
+    hotline_pages.router,
 ]
