@@ -4,7 +4,9 @@ sign-in form with the second factor, read the CSRF token of a page's forms."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import httpx
 import pyotp
 from fastapi.testclient import TestClient
 
@@ -54,12 +56,12 @@ class StaffBrowser:
         self.csrf = csrf
         self.name = name
 
-    def get(self, url: str, **kwargs: object) -> object:
-        return self.http.get(url, **kwargs)  # type: ignore[arg-type]
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(url, **kwargs)
 
-    def post(self, url: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         """POST a form with the CSRF token added."""
-        return self.http.post(url, data={"csrf": self.csrf, **(data or {})}, **kwargs)  # type: ignore[arg-type]
+        return self.http.post(url, data={"csrf": self.csrf, **(data or {})}, **kwargs)
 
 
 def staff_browser(reg: Registry, name: str, roles: list[str]) -> StaffBrowser:

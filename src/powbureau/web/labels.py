@@ -71,7 +71,6 @@ LABELS: dict[str, dict[str, str]] = {
         "executed": N_("executed"),
         "closed": N_("closed"),
     },
-<<<<<<< HEAD
     "formula": {
         "one_for_one": N_("one for one"),
         "all_wounded": N_("all the wounded and sick"),
@@ -157,7 +156,7 @@ LABELS: dict[str, dict[str, str]] = {
         "father_name": N_("father's name"),
         "nationality": N_("nationality"),
         "description": N_("description"),
-=======
+    },
     "case_action": {
         "opened": N_("case opened"),
         "inquirer_added": N_("inquirer added"),
@@ -179,7 +178,6 @@ LABELS: dict[str, dict[str, str]] = {
         "letter": N_("letter"),
         "in_person": N_("in person"),
         "list": N_("list"),
->>>>>>> ui-tracing
     },
 }
 

@@ -21,6 +21,14 @@ PAGES: dict[str, frozenset[Role]] = {
     "/staff/dashboard": EVERYONE,
     "/staff/admin": frozenset({R.ADMINISTRATOR}),
     "/staff/audit": frozenset({R.AUDITOR}),
+    "/staff/exchanges": frozenset({R.EXCHANGE_NEGOTIATOR, R.LIAISON}),
+    "/staff/medical": frozenset({R.MEDICAL}),
+    "/staff/liaison": frozenset({R.LIAISON}),
+    "/staff/tracing": frozenset({R.TRACING_OFFICER}),
+    "/staff/inquiries": frozenset({R.TRACING_OFFICER}),
+    "/staff/mail": frozenset({R.TRACING_OFFICER}),
+    "/staff/hotline": frozenset({R.HOTLINE_OPERATOR, R.TRACING_OFFICER}),
+    "/staff/hotline/hint": frozenset({R.HOTLINE_OPERATOR, R.TRACING_OFFICER}),
 }
 
 
