@@ -71,6 +71,12 @@ LABELS: dict[str, dict[str, str]] = {
         "executed": N_("executed"),
         "closed": N_("closed"),
     },
+    "place": {
+        "camp": N_("camp"),
+        "hospital": N_("hospital"),
+        "transit": N_("transit point"),
+        "other": N_("other"),
+    },
 }
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from powbureau.web import dashboard
+from powbureau.web import dashboard, registry_pages
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     dashboard.router,
+    registry_pages.router,
 ]
