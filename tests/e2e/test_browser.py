@@ -18,6 +18,25 @@ from powbureau.domain.access import Role
 __all__ = ["browser"]
 
 
+SOUGHT = {
+    "surname": "Коваленко",
+    "given_name": "Дмитро",
+    "patronymic": "Сергійович",
+    "birth_date": "2001-03-14",
+    "unit": "A1234",
+    "mother_name": "Наталія",
+    "category": "pow",
+}
+OWN_MISSING = {
+    "surname": "Бондаренко",
+    "given_name": "Тарас",
+    "birth_date": "1988-09-30",
+    "service_number": "UA-771203",
+    "category": "missing",
+    "nationality": "UA",
+}
+
+
 class Site:
     """The running service and the staff who use it."""
 
@@ -25,6 +44,7 @@ class Site:
         self.base = base
         self.registry = reg
         self.staff = staff
+        self.second_officer: Staff | None = None
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +159,110 @@ def test_the_accessibility_check_can_fail(browser: Any) -> None:
         assert {"label", "html-has-lang"} <= found
     finally:
         page.close()
+
+
+def test_a_family_asks_an_officer_confirms_and_the_family_reads_the_answer(site: Site, browser: Any) -> None:
+    family = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    officer = browser.new_context(locale="en-GB")
+    second = browser.new_context(locale="en-GB")
+    try:
+        # A mother writes in Russian, with the Russian form of her son's name.
+        mother = family.new_page()
+        mother.goto(f"{site.base}/public/inquiries/new?lang=ru")
+        for field, value in {
+            "surname": "Коваленко",
+            "given_name": "Дмитрий",
+            "patronymic": "Сергеевич",
+            "birth_date": "2001-03-14",
+            "unit": "A1234",
+            "inquirer_name": "Наталья Коваленко",
+            "relation": "мать",
+            "contact": "+380 50 123 45 67",
+        }.items():
+            mother.locator(f"#f-{field}").fill(value)
+        mother.locator("form button[type=submit]").click()
+        codes = mother.locator("main code").all_inner_texts()
+        reference, secret = codes[0], codes[1]
+        assert reference.startswith("W-")
+        # The officer finds the candidate in the review queue once the service has filed it.
+        desk = officer.new_page()
+        sign_in(desk, site.base, site.staff[Role.TRACING_OFFICER])
+        review = desk.get_by_role("link", name="Review P", exact=False).first
+        for _ in range(30):
+            if review.count():
+                break
+            desk.wait_for_timeout(500)
+            desk.reload()
+        review.click()
+        assert "agrees" in desk.locator("main").inner_text()
+        for check in desk.locator("input[name=checked]").all()[:3]:
+            check.check()
+        desk.get_by_role("button", name="Confirm the match").click()
+        text = desk.locator("main").inner_text()
+        if "Awaiting second officer" in text:
+            assert site.second_officer is not None
+            other = second.new_page()
+            sign_in(other, site.base, site.second_officer)
+            other.goto(desk.url)
+            other.get_by_role("button", name="Countersign the confirmation").click()
+        # The officer verifies the mother by calling back, then answers her.
+        case_url = desk.url.split("/candidates/")[0]
+        desk.goto(case_url)
+        desk.locator("select[id^=f-how-]").first.select_option("call_back")
+        desk.get_by_role("button", name="Record the verification").click()
+        desk.get_by_role("button", name="Answer inquirer", exact=False).first.click()
+        assert "Print the answer letter (PDF)" in desk.locator("main").inner_text()
+        # The mother reads the answer with her reference and secret.
+        mother.goto(f"{site.base}/public/follow-up?lang=ru")
+        mother.locator("#f-reference").fill(reference)
+        mother.locator("#f-secret").fill(secret)
+        mother.locator("form button[type=submit]").click()
+        answer = mother.locator("main").inner_text()
+        assert "Коваленко" not in mother.title()
+        assert reference not in mother.url and secret not in mother.url
+        assert "плен" in answer or "удерживается" in answer or "содержится" in answer, answer
+        assert mother.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        for context in (family, officer, second):
+            context.close()
+
+
+def test_the_hotline_hint_comes_as_the_operator_types_and_the_inquiry_is_filed(site: Site, page: Any) -> None:
+    sign_in(page, site.base, site.staff[Role.HOTLINE_OPERATOR])
+    assert page.url.endswith("/staff/hotline")
+    page.locator("#f-surname").press_sequentially("Коваленко", delay=20)
+    hint = page.locator("#hint")
+    hint.get_by_text("candidate", exact=False).first.wait_for()
+    assert "Дмитро" not in hint.inner_text() and "held" not in hint.inner_text()
+    page.locator("#f-given_name").fill("Дмитро")
+    page.locator("#f-caller_name").fill("Наталія Коваленко")
+    page.locator("#f-contact").fill("+380 50 123 45 67")
+    for select in page.locator("#f-relation").all():
+        select.fill("mother") if select.evaluate("e => e.tagName") == "INPUT" else select.select_option(
+            index=1
+        )
+    page.get_by_role("button", name="File the inquiry").click()
+    page.get_by_text("T", exact=False).first.wait_for()
+    assert page.url.endswith("/staff/hotline")
+    assert page.locator("#f-surname").input_value() == ""
+
+
+def test_an_exchange_list_is_uploaded_and_reconciled(site: Site, page: Any, tmp_path: Path) -> None:
+    negotiator = site.staff[Role.EXCHANGE_NEGOTIATOR]
+    exchange = negotiator.exchange  # type: ignore[attr-defined]
+    held = tmp_path / "their-held.csv"
+    held.write_text(
+        "list_ref,list_kind,surname,given_name,birth_date,service_number\n"
+        "H-1,held,БОНДАРЕНКО,Тарас,1988-09-30,UA-771203\n"
+        "H-2,held,Невідомий,Петро,1979,\n",
+        encoding="utf-8",
+    )
+    sign_in(page, site.base, negotiator)
+    page.goto(f"{site.base}/staff/exchanges/{exchange}")
+    page.get_by_label("The list (exchange-list.csv)").set_input_files(str(held))
+    page.get_by_role("button", name="Upload the list").click()
+    page.get_by_role("link", name="their-held", exact=False).first.click()
+    rows = page.locator("main").inner_text()
+    assert "H-1" in rows and "H-2" in rows
+    assert "matched" in rows or "ambiguous" in rows
+    assert "not held" in rows or "no record" in rows

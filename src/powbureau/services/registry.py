@@ -13,7 +13,7 @@ from powbureau.domain.errors import InvalidInput, RuleViolation
 from powbureau.domain.events import REPATRIATION_KINDS, Event, EventKind, NewEvent, canonical_json
 from powbureau.domain.exchanges import validate_details
 from powbureau.domain.lifecycle import PersonState, check_entry, replay, state_before
-from powbureau.domain.people import IDENTITY_FIELDS, validate_identity
+from powbureau.domain.people import IDENTITY_FIELDS, category_of, validate_identity
 from powbureau.domain.registry import identity_changes, new_person_id, registration_events
 from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
@@ -22,6 +22,7 @@ __all__ = [
     "PersonView",
     "RecordedEvent",
     "add_place",
+    "duplicates_before_registration",
     "enter_event",
     "latest_events",
     "list_persons",
@@ -421,9 +422,64 @@ def possible_duplicates(
     return duplicates
 
 
-def list_persons(*, uow: UnitOfWork, reader: Reader, **filters: Any) -> list[Mapping[str, Any]]:
-    """Current persons matching the filters of :meth:`PersonRepository.search`; audited."""
+def duplicates_before_registration(
+    *,
+    uow: UnitOfWork,
+    reader: Reader,
+    fields: Mapping[str, str | None],
+    unidentified: bool = False,
+    top: int = 5,
+) -> list[tuple[str, float, str]]:
+    """Registered persons of the same custody who may be the man about to be registered.
+
+    The check :func:`possible_duplicates` makes after a registration, made before it, so
+    a registrar sees the candidates before saving a second record of one man. Returns
+    (registry id, probability, explanation), most probable first; the read is audited as a
+    read of the candidates when there are any.
+
+    Raises:
+        InvalidInput: a field that cannot be right (checked first, as registering would).
+    """
+    from powbureau.domain.people import custody_for
+    from powbureau.matching import find_duplicates
+    from powbureau.matching.profile import profile_from_fields
+    from powbureau.store.match_index import SqlCandidateIndex
+
+    clean = {k: (v if v not in ("", None) else None) for k, v in fields.items()}
+    if unidentified and not clean.get("description"):
+        raise InvalidInput("an unidentified person needs a description", field="description")
+    validate_identity(clean, unidentified=unidentified)
+    custody = custody_for(category_of(clean.get("category"))).value
+    profile = profile_from_fields(clean, custody=custody)
+    if not profile.surname and not profile.given:
+        return []
     with uow:
+        found = find_duplicates(
+            profile, index=SqlCandidateIndex(uow.connection), custody=custody, top=top, min_probability=0.05
+        )
+        duplicates = [(c.person_id, c.probability, c.explanation()) for c in found]
+    if duplicates:
+        named = [other for other, _, _ in duplicates]
+        record_read(uow=uow, reader=reader, action=AuditAction.DUPLICATES, person_ids=named)
+    return duplicates
+
+
+def list_persons(
+    *, uow: UnitOfWork, reader: Reader, ref: str | None = None, **filters: Any
+) -> list[Mapping[str, Any]]:
+    """Current persons matching the filters of :meth:`PersonRepository.search`; audited.
+
+    ``ref`` (a registry id, ``SOURCE:person_ref`` or a bare person_ref) narrows the list to
+    the person it names, following merges; a ref that names nobody (or several) finds none.
+    """
+    from powbureau.domain.errors import AmbiguousReference, NotFound
+
+    with uow:
+        if ref:
+            try:
+                filters["person_id"] = uow.persons.resolve(ref.strip())
+            except (NotFound, AmbiguousReference):
+                return []
         rows: list[Mapping[str, Any]] = [dict(r) for r in uow.persons.search(**filters)]
     record_read(uow=uow, reader=reader, action=AuditAction.LIST, person_ids=[r["id"] for r in rows])
     return rows

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 
 from powbureau.domain.errors import (
     AmbiguousReference,
@@ -25,7 +25,7 @@ from powbureau.domain.people import IDENTITY_FIELDS
 from powbureau.store.bulk import chunks as _chunks
 from powbureau.store.bulk import insert_many as _insert_many
 from powbureau.store.match_index import MatchIndex
-from powbureau.store.tables import chain_head, events, person_refs, persons, places
+from powbureau.store.tables import chain_head, events, match_profiles, person_refs, persons, places
 
 __all__ = ["EventLog", "PersonRepository", "PlaceRepository", "projection_row"]
 
@@ -332,11 +332,26 @@ class PersonRepository:
         place: str | None = None,
         surname: str | None = None,
         conflicts: bool = False,
+        category: str | None = None,
+        name: str | None = None,
+        person_id: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[Mapping[str, Any]]:
-        """Current persons matching plain filters, in registry-id order."""
+        """Current persons matching plain filters, in registry-id order.
+
+        ``name`` matches a surname in any spelling the names layer reads back (its
+        surname key, as tracing compares them), or a surname or given name as written;
+        ``category`` ``pow`` includes an empty category, which means pow.
+        """
         query = select(persons).where(persons.c.merged_into.is_(None))
+        if person_id:
+            query = query.where(persons.c.id == person_id)
+        if category:
+            same = persons.c.category == category
+            query = query.where(or_(same, persons.c.category.is_(None)) if category == "pow" else same)
+        if name and name.strip():
+            query = query.where(_name_matches(name))
         if custody:
             query = query.where(persons.c.custody == custody)
         if status:
@@ -386,6 +401,19 @@ class PlaceRepository:
             .order_by(places.c.code)
         )
         return [dict(r._mapping) for r in rows]
+
+
+def _name_matches(name: str) -> ColumnElement[bool]:
+    """Persons one of whose words of ``name`` is the surname (any spelling) or a name as written."""
+    from powbureau.names import surname_key
+
+    words = [w for w in name.split() if w.strip()][:5]
+    keys = {k for k in (surname_key(w) for w in words) if k}
+    written = [name.strip(), *words]
+    by_key = persons.c.id.in_(
+        select(match_profiles.c.person_id).where(match_profiles.c.surname.in_(sorted(keys)))
+    )
+    return or_(by_key, persons.c.surname.in_(written), persons.c.given_name.in_(written))
 
 
 def _ordered(conn: Connection, column: Any) -> Any:

@@ -179,6 +179,12 @@ LABELS: dict[str, dict[str, str]] = {
         "in_person": N_("in person"),
         "list": N_("list"),
     },
+    "place": {
+        "camp": N_("camp"),
+        "hospital": N_("hospital"),
+        "transit": N_("transit point"),
+        "other": N_("other"),
+    },
 }
 
 

@@ -10,6 +10,7 @@ from powbureau.web import (
     exchange_pages,
     hotline_pages,
     medical_pages,
+    registry_pages,
     tracing_pages,
 )
 
@@ -18,6 +19,7 @@ __all__ = ["ROUTERS"]
 ROUTERS: list[APIRouter] = [
     dashboard.router,
     admin_pages.router,
+    registry_pages.router,
     exchange_pages.router,
     medical_pages.router,
     tracing_pages.router,
