@@ -56,8 +56,8 @@ def _free_port() -> int:
 def _sign_in(page: Page, base: str, role: str) -> None:
     account = next(a for a in demo_accounts() if a.role.value == role)
     page.goto(f"{base}/staff/login?lang=en")
-    page.get_by_label("Account").fill(account.name)
-    page.get_by_label("Password").fill(account.password)
+    page.get_by_label("Account", exact=True).fill(account.name)
+    page.get_by_label("Password", exact=True).fill(account.password)
     page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(account.totp_secret).now())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

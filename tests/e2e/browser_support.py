@@ -69,8 +69,8 @@ def add_staff(reg: Registry, name: str, *roles: Role) -> Staff:
 def sign_in(page: Any, base: str, staff: Staff, lang: str = "en") -> None:
     """Sign in through the form, as a person would, by the fields' labels."""
     page.goto(f"{base}/staff/login?lang={lang}")
-    page.get_by_label("Account").fill(staff.name)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Account", exact=True).fill(staff.name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Code from your authenticator app").fill(staff.code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

@@ -18,6 +18,7 @@ from powbureau.domain.errors import InvalidInput, RuleViolation
 
 __all__ = [
     "FAMILY_RELATIONS",
+    "RELATION_WORDS",
     "Answer",
     "AnswerKind",
     "CaseState",
@@ -29,6 +30,7 @@ __all__ = [
     "answer_for",
     "can_tell",
     "check_confirmation",
+    "family_relation",
 ]
 
 
@@ -89,6 +91,32 @@ FAMILY_RELATIONS = frozenset(
         "partner",
     }
 )
+
+#: The same relations as families write them in Ukrainian and Russian (the web form, e-mail
+#: and the hotline take the relation as typed); a relation not here is not family.
+RELATION_WORDS: dict[str, str] = {
+    **{word: "mother" for word in ("мати", "матір", "мама", "мать", "матерь")},
+    **{word: "father" for word in ("батько", "тато", "отец", "папа", "отець")},
+    **{word: "wife" for word in ("дружина", "жена", "супруга")},
+    **{word: "husband" for word in ("чоловік", "муж", "супруг")},
+    **{word: "son" for word in ("син", "сын")},
+    **{word: "daughter" for word in ("донька", "дочка", "дочь", "доня")},
+    **{word: "brother" for word in ("брат",)},
+    **{word: "sister" for word in ("сестра",)},
+    **{word: "grandmother" for word in ("бабуся", "бабця", "баба", "бабушка")},
+    **{word: "grandfather" for word in ("дідусь", "дід", "дедушка", "дед")},
+    **{word: "guardian" for word in ("опікун", "опекун", "опікунка", "опекунша")},
+    **{word: "partner" for word in ("цивільна дружина", "гражданская жена", "партнер", "партнерка")},
+}
+
+
+def family_relation(relation: str) -> str | None:
+    """The relation as one of :data:`FAMILY_RELATIONS` (``мать`` -> ``mother``), or None."""
+    word = " ".join(relation.strip().lower().replace("ё", "е").split())
+    if word in FAMILY_RELATIONS:
+        return word
+    return RELATION_WORDS.get(word)
+
 
 _OPEN = {
     CaseState.RECEIVED,
@@ -166,7 +194,7 @@ class Inquirer:
     @property
     def is_family(self) -> bool:
         """True when the stated relation is one that may be answered."""
-        return self.relation.strip().lower() in FAMILY_RELATIONS
+        return family_relation(self.relation) is not None
 
     def verified(self, how: Verification, *, by: str, at: datetime) -> Inquirer:
         """The inquirer with his relation verified: how, by whom and when."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from powbureau.domain.access import Role
@@ -24,6 +24,7 @@ from powbureau.web.ui import Page, staff_page
 
 __all__ = ["router"]
 
+_SOUGHT_KEYS = ("surname", "given_name", "patronymic", "birth_date", "unit", "service_number")
 router = APIRouter(prefix="/staff", include_in_schema=False)
 #: The same roles as the API's intake: ``GET /api/hotline/hint`` and ``POST /api/inquiries``.
 Intake = Annotated[Page, Depends(staff_page(Role.HOTLINE_OPERATOR, Role.TRACING_OFFICER))]
@@ -102,25 +103,13 @@ def console(page: Intake) -> HTMLResponse:
     return _console(page)
 
 
-@router.get("/hotline/hint", response_class=HTMLResponse)
-def hint(
-    page: Intake,
-    surname: Annotated[str, Query(max_length=_MAX)] = "",
-    given_name: Annotated[str, Query(max_length=_MAX)] = "",
-    patronymic: Annotated[str, Query(max_length=_MAX)] = "",
-    birth_date: Annotated[str, Query(max_length=10)] = "",
-    unit: Annotated[str, Query(max_length=_MAX)] = "",
-    service_number: Annotated[str, Query(max_length=_MAX)] = "",
-) -> HTMLResponse:
-    """The live hint as a fragment (htmx), or the console with it (without JavaScript)."""
-    values = {
-        "surname": surname,
-        "given_name": given_name,
-        "patronymic": patronymic,
-        "birth_date": birth_date,
-        "unit": unit,
-        "service_number": service_number,
-    }
+@router.post("/hotline/hint", response_class=HTMLResponse)
+async def hint(page: Intake) -> HTMLResponse:
+    """The live hint as a fragment (htmx), or the console with it (without JavaScript).
+
+    A POST, so that the sought man's name never appears in an address or a log."""
+    form = await page.request.form()
+    values = {key: str(form.get(key, ""))[: 10 if key == "birth_date" else _MAX] for key in _SOUGHT_KEYS}
     try:
         context = _hint_context(page, _query(values))
     except InvalidInput:

@@ -29,9 +29,9 @@ def test_the_hint_says_what_to_ask_and_never_who_or_what_happened(registry: Regi
     operator = staff_browser(registry, "operator", ["hotline_operator"])
     console = operator.get("/staff/hotline?lang=en")
     assert console.status_code == 200
-    assert 'hx-get="/staff/hotline/hint"' in console.text and 'aria-live="polite"' in console.text
-    hint = operator.get(
-        "/staff/hotline/hint", params={"surname": "Коваленко", "given_name": "Дима", "lang": "en"}, headers=HX
+    assert 'hx-post="/staff/hotline/hint"' in console.text and 'aria-live="polite"' in console.text
+    hint = operator.post(
+        "/staff/hotline/hint?lang=en", {"surname": "Коваленко", "given_name": "Дима"}, headers=HX
     )
     assert hint.status_code == 200 and "<html" not in hint.text
     assert "Someone registered may be him" in hint.text and "Ask the caller for" in hint.text
@@ -48,7 +48,7 @@ def test_the_hint_says_what_to_ask_and_never_who_or_what_happened(registry: Regi
     states = [s for k, s in LABELS["status"].items() if k != "registered"] + ["died", "dead"]
     for state in states:
         assert state not in lowered, state
-    nobody = operator.get("/staff/hotline/hint", params={"surname": "Неизвестный", "lang": "en"}, headers=HX)
+    nobody = operator.post("/staff/hotline/hint?lang=en", {"surname": "Неизвестный"}, headers=HX)
     assert "Nobody registered matches yet" in nobody.text
 
 
@@ -89,8 +89,6 @@ def test_the_console_files_an_inquiry_and_clears_for_the_next_call(registry: Reg
 def test_other_roles_are_refused_the_console(registry: Registry) -> None:
     registrar = staff_browser(registry, "clerk", ["registrar"])
     assert registrar.get("/staff/hotline").status_code == 403
-    assert (
-        registrar.get("/staff/hotline/hint", params={"surname": "Коваленко"}, headers=HX).status_code == 403
-    )
+    assert registrar.post("/staff/hotline/hint", {"surname": "Коваленко"}, headers=HX).status_code == 403
     refused = registrar.post("/staff/hotline/inquiries", {"surname": "X", "caller_name": "Y"})
     assert refused.status_code == 403

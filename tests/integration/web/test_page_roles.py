@@ -28,7 +28,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/staff/inquiries": frozenset({R.TRACING_OFFICER}),
     "/staff/mail": frozenset({R.TRACING_OFFICER}),
     "/staff/hotline": frozenset({R.HOTLINE_OPERATOR, R.TRACING_OFFICER}),
-    "/staff/hotline/hint": frozenset({R.HOTLINE_OPERATOR, R.TRACING_OFFICER}),
+    "/staff/registry": PERSON_PAGES,
+    "/staff/persons/new": frozenset({R.REGISTRAR}),
+    "/staff/places": frozenset({R.REGISTRAR, R.TRACING_OFFICER, R.LIAISON, R.MEDICAL, R.EXCHANGE_NEGOTIATOR}),
+    "/staff/imports": frozenset({R.REGISTRAR}),
 }
 
 

@@ -16,6 +16,7 @@ from powbureau.domain.inquiries import (
     can_tell,
     check_confirmation,
     check_transition,
+    family_relation,
     is_open,
 )
 
@@ -111,3 +112,28 @@ def test_case_states_move_only_forward_as_allowed() -> None:
     with pytest.raises(RuleViolation):
         check_transition(CaseState.RECEIVED, CaseState.NEW_ANSWER_DUE)
     assert is_open(CaseState.NEW_ANSWER_DUE) and not is_open(CaseState.CLOSED)
+
+
+@pytest.mark.parametrize(
+    ("written", "relation"),
+    [
+        ("мать", "mother"),
+        ("Мати", "mother"),
+        ("  отец ", "father"),
+        ("батько", "father"),
+        ("дружина", "wife"),
+        ("жена", "wife"),
+        ("сын", "son"),
+        ("бабушка", "grandmother"),
+        ("Mother", "mother"),
+    ],
+)
+def test_families_write_their_relation_in_their_own_language(written: str, relation: str) -> None:
+    assert family_relation(written) == relation
+    assert Inquirer("Н. К.", written, "+380", Channel.WEB).is_family
+
+
+@pytest.mark.parametrize("written", ["сосед", "сусід", "friend", "журналист", ""])
+def test_anyone_else_is_not_family(written: str) -> None:
+    assert family_relation(written) is None
+    assert can_tell(Inquirer("Н. К.", written, "+380", Channel.WEB)) is not None
