@@ -29,7 +29,7 @@ CLI = ROOT / ".venv" / "bin" / "powbureau"
 SHOTS: list[tuple[str, str, str, str, int]] = [
     ("login", "", "/staff/login", "en", 1280),
     ("dashboard", "registrar", "/staff/dashboard", "en", 1280),
-    ("registry-search", "registrar", "/staff/registry", "en", 1280),
+    ("registry-search", "registrar", "/staff/registry?status=held", "en", 1280),
     ("person", "registrar", "@person", "en", 1280),
     ("register", "registrar", "/staff/persons/new", "uk", 1280),
     ("review-queue", "tracing_officer", "/staff/tracing", "en", 1280),
@@ -63,10 +63,10 @@ def _sign_in(page: Page, base: str, role: str) -> None:
     page.wait_for_load_state()
 
 
-def _first_link(page: Page, base: str, listing: str, prefix: str) -> str:
-    """The first link on ``listing`` whose address starts with ``prefix``."""
+def _first_link(page: Page, base: str, listing: str, selector: str) -> str:
+    """The address of the first link on ``listing`` that ``selector`` finds."""
     page.goto(f"{base}{listing}")
-    href = page.locator(f"main a[href^='{prefix}']").first.get_attribute("href")
+    href = page.locator(selector).first.get_attribute("href")
     return str(href)
 
 
@@ -97,22 +97,24 @@ def main() -> int:
                     time.sleep(0.1)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+                pages: dict[str, Page] = {}  # one signed-in page per role: a code signs in once
                 for name, role, path, lang, width in SHOTS:
-                    context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
-                    page = context.new_page()
-                    if role:
-                        _sign_in(page, base, role)
+                    if role not in pages:
+                        pages[role] = browser.new_context(locale=lang).new_page()
+                        if role:
+                            _sign_in(pages[role], base, role)
+                    page = pages[role]
+                    page.set_viewport_size({"width": width, "height": 900})
                     if path == "@person":
-                        path = _first_link(page, base, "/staff/registry", "/staff/persons/P")
+                        path = _first_link(page, base, "/staff/registry?status=held", "main a[href^='/staff/persons/P']")
                     elif path == "@review":
-                        path = _first_link(page, base, "/staff/tracing", "/staff/inquiries/")
+                        path = _first_link(page, base, "/staff/tracing", "main a[href*='/candidates/']")
                     elif path == "@exchange":
-                        path = _first_link(page, base, "/staff/exchanges", "/staff/exchanges/X")
+                        path = _first_link(page, base, "/staff/exchanges", "main a[href^='/staff/exchanges/X']")
                     separator = "&" if "?" in path else "?"
                     page.goto(f"{base}{path}{separator}lang={lang}")
                     page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
                     print(f"docs/screenshots/{name}.png  {path} ({lang}, {width} px)")
-                    context.close()
                 browser.close()
         finally:
             server.terminate()

@@ -619,12 +619,11 @@ def demo(
         f"demo: registered {result['registered']} synthetic persons, "
         f"{result['events']} events, {result['places']} places, {result['inquiries']} inquiries"
     )
-    table = Table(title="demo accounts (synthetic data only; these secrets are public)")
-    for column in ("account", "role", "password", "second-factor secret (TOTP)"):
-        table.add_column(column)
+    out.print("demo accounts (synthetic data only; these secrets are public): account, role, TOTP secret")
+    out.print(f"every demo account's password: {demo_service.DEMO_PASSWORD}", soft_wrap=True, highlight=False)
     for account in demo_service.demo_accounts():
-        table.add_row(account.name, account.role.value, account.password, account.totp_secret)
-    out.print(table)
+        line = f"  {account.name:<28} {account.role.value:<20} {account.totp_secret}"
+        out.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def main() -> None:
