@@ -12,6 +12,7 @@ import pytest
 from browser_support import Staff, add_staff, axe_violations, browser, describe, sign_in
 from cli_support import serving
 
+from api_support import PASSWORD
 from builders import Registry, add_places, make_registry, register
 from powbureau.domain.access import Role
 from powbureau.domain.exchanges import Formula
@@ -346,3 +347,25 @@ def test_a_registrar_registers_a_man_and_records_his_transfer(site: Site, page: 
     page.wait_for_url("**/staff/persons/P*")
     history = page.locator("ol.timeline").inner_text()
     assert "transferred" in history and "registered" in history
+
+
+def test_staff_sign_in_and_reach_the_menu_with_the_keyboard_alone(site: Site, page: Any) -> None:
+    staff = site.fresh(Role.AUDITOR)
+    page.goto(f"{site.base}/staff/login?lang=en")
+    assert page.evaluate("document.activeElement.id") == "f-name"  # the account field has the focus
+    page.keyboard.type(staff.name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.type(staff.code())
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/audit")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    page.keyboard.press("Enter")  # the skip link moves the focus to the page's content
+    assert page.evaluate("document.activeElement.id") == "main"
+    focusable = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href], button, input, select, textarea'))"
+        ".filter(e => e.tabIndex < 0 && !e.disabled).length"
+    )
+    assert focusable == 0
