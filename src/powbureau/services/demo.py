@@ -306,3 +306,31 @@ def _add_exchange(engine: Engine, recorded_by: str) -> None:
             imported_by=recorded_by,
             list_name="held",
         )
+    with SqlUnitOfWork(engine, write=False) as uow:
+        ours = [str(r["id"]) for r in uow.persons.search(custody="ours", status="held", limit=3)]
+    if len(ours) == 3:  # a man who will not go back, and two wounded men first in line
+        exchanges.record_wish(
+            uow=SqlUnitOfWork(engine),
+            ref=ours[0],
+            wish="not_return",
+            heard_by="ICRC delegate (demo)",
+            heard_on="2024-06-01",
+            language="ru",
+            in_private=True,
+            fears_persecution=True,
+            recorded_by=recorded_by,
+        )
+        for ref, fit in ((ours[1], True), (ours[2], False)):
+            exchanges.record_medical_category(
+                uow=SqlUnitOfWork(engine),
+                ref=ref,
+                category="seriously_wounded",
+                fit_to_travel=fit,
+                recorded_by=recorded_by,
+            )
+    exchanges.move_exchange(
+        uow=SqlUnitOfWork(engine), exchange_id=exchange_id, to="negotiating", by=recorded_by
+    )
+    exchanges.propose(
+        uow=SqlUnitOfWork(engine), reader=reader, exchange_id=exchange_id, proposed_by=recorded_by
+    )
