@@ -94,6 +94,7 @@ def test_a_swap_of_fifty_with_one_man_refusing_and_one_missing_at_the_border(
         "--officer", "майор Ткаченко", "--icrc-delegate", "Anna Keller", "--on", DAY, "--place", "КПП-1",
         "--json",
     ).json()  # fmt: skip
+    assert cli.ok("exchange", "show", exchange, "--json").json()["state"] == "executed"
     exchanged = [x["person_id"] for x in done["exchanged"]]
     assert len(exchanged) == 49 and absent not in exchanged and len(done["discrepancies"]) == 1
     for number in done["discrepancies"]:

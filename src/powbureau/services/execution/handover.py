@@ -18,6 +18,7 @@ from typing import Any
 
 from powbureau.domain.errors import Conflict, InvalidInput, NotFound, PowBureauError, RuleViolation
 from powbureau.domain.events import utc_now
+from powbureau.domain.exchanges import ExchangeState
 from powbureau.domain.execution import (
     DiscrepancyKind,
     Handover,
@@ -324,8 +325,38 @@ def record_execution(
             )
             for d in plan.discrepancies
         ]
+        _mark_executed(uow, exchange_id, at=now, by=recorded_by)
         uow.commit()
     return ExecutionResult(exchange_id, list(event_ids.items()), discrepancy_ids, scans, warnings)
+
+
+def _mark_executed(uow: UnitOfWork, exchange_id: str, *, at: str, by: str) -> None:
+    """The handover took place: an agreed exchange becomes executed, in the same transaction.
+    (A sheet entered for a list kept outside the exchange model changes no exchange.)"""
+    try:
+        row = uow.exchanges.get(exchange_id)
+    except NotFound:
+        return
+    if row["state"] != ExchangeState.AGREED.value:
+        return
+    uow.exchanges.save(
+        exchange_id,
+        expected_version=row["version"],
+        state=ExchangeState.EXECUTED.value,
+        updated_at=at,
+        updated_by=by,
+    )
+    uow.exchanges.log(
+        exchange_id,
+        at=at,
+        by=by,
+        action="state",
+        detail={
+            "from": ExchangeState.AGREED,
+            "to": ExchangeState.EXECUTED,
+            "reason": "the handover was entered",
+        },
+    )
 
 
 def _entry_row(exchange_id: str, entry: HandoverEntry, event_id: int | None) -> dict[str, Any]:
