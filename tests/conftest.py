@@ -15,6 +15,12 @@ test data is built through the services, never by raw inserts.
 
 from __future__ import annotations
 
+import os
+
+# Before powbureau is imported: argon2id with the least work in the tests' own processes and
+# the servers they start (tests/integration/test_accounts.py checks the real parameters).
+os.environ.setdefault("POWBUREAU_TEST_FAST_PASSWORD_HASHING", "1")
+
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -474,3 +477,14 @@ def test_stale_failure_counts_of_addresses_and_guessed_names_are_forgotten(regis
     assert dropped == len(before) - 1
     assert after == {("account", "ivan.k")}, "a real account keeps its count until it succeeds"
     assert creds.name == "ivan.k"
+
+
+def test_a_bureau_hashes_passwords_with_argon2id_at_full_strength() -> None:
+    """The tests hash with the least work; a bureau's processes never do."""
+    env = {k: v for k, v in os.environ.items() if k != accounts.FAST_HASHING_FOR_TESTS}
+    code = (
+        "from powbureau.services import accounts as a; h = a._hasher; "
+        "print(h.time_cost, h.memory_cost, h.parallelism, h.type.name)"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["3", "65536", "4", "ID"]
