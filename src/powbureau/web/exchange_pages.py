@@ -41,9 +41,9 @@ from powbureau.domain.execution import (
     Resolution,
     Valuables,
 )
-from powbureau.i18n import N_, translations
+from powbureau.i18n import N_
 from powbureau.services import exchanges, execution
-from powbureau.web.ui import Page, PageRefused, language_of, staff_page
+from powbureau.web.ui import Page, UploadLimit, staff_page
 
 __all__ = ["router"]
 
@@ -80,38 +80,6 @@ _CHECKABLE = (
 
 # ---------------------------------------------------------------------------------------
 # Reading forms and uploads
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The form's text fields (files left out), trimmed to a sane length."""
-    form = await request.form()
-    return {k: v[:5000] for k, v in form.items() if isinstance(v, str)}
-
-
-async def _form_lists(request: Request) -> dict[str, list[str]]:
-    """Every value of every text field (checkboxes send several)."""
-    form = await request.form()
-    out: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            out.setdefault(key, []).append(value[:500])
-    return out
-
-
-def _upload_limit(request: Request) -> None:
-    """Refuse an upload larger than the limit before its form is read (this dependency is
-    declared before the page's, so it runs first). A browser always sends the length; the
-    server reads no more than it."""
-    limit = config_of(request).max_upload_bytes
-    length = request.headers.get("content-length", "")
-    tr = translations(language_of(request))
-    if not length.isdigit():
-        raise PageRefused(411, tr.gettext("The upload must state its length. Send the form again."))
-    if int(length) > limit + 64 * 1024:
-        raise PageRefused(413, tr.gettext("The file is larger than uploads here may be."))
-
-
-UploadLimit = Annotated[None, Depends(_upload_limit)]
 
 
 @contextmanager
@@ -205,8 +173,8 @@ def exchange_list(page: Readers) -> HTMLResponse:
 @router.post("/exchanges", response_class=HTMLResponse)
 async def create(page: Negotiator) -> Response:
     """Record a proposed exchange; go to its overview."""
-    values = await _form(page.request)
-    chosen = (await _form_lists(page.request)).get("criteria", [])
+    values = await page.form()
+    chosen = (await page.form_lists()).get("criteria", [])
     values["criteria_list"] = " ".join(chosen)
     try:
         exchange_id = exchanges.create_exchange(
@@ -264,7 +232,7 @@ def overview(page: Negotiator, exchange_id: str) -> HTMLResponse:
 @router.post("/exchanges/{exchange_id}/state", response_class=HTMLResponse)
 async def move(page: Negotiator, exchange_id: str) -> Response:
     """Move the exchange (agreeing freezes the list); a refusal is shown with its reason."""
-    values = await _form(page.request)
+    values = await page.form()
     version = values.get("version", "")
     try:
         exchanges.move_exchange(
@@ -283,7 +251,7 @@ async def move(page: Negotiator, exchange_id: str) -> Response:
 @router.post("/exchanges/{exchange_id}/assignment", response_class=HTMLResponse)
 async def assign(page: Negotiator, exchange_id: str) -> Response:
     """Give the exchange to the officer who answers for it."""
-    values = await _form(page.request)
+    values = await page.form()
     try:
         exchanges.assign_exchange(
             uow=page.uow(), exchange_id=exchange_id, officer=values.get("officer", "")[:100], by=page.user
@@ -296,7 +264,7 @@ async def assign(page: Negotiator, exchange_id: str) -> Response:
 @router.post("/uploads/exchanges/{exchange_id}/lists", response_class=HTMLResponse)
 async def upload_list(limit: UploadLimit, page: Negotiator, exchange_id: str) -> Response:
     """Take in the next version of one of the other party's lists (exchange-list.csv)."""
-    values = await _form(page.request)
+    values = await page.form()
     upload = await _upload(page.request, "file")
     if upload is None:
         return _overview(
@@ -371,7 +339,7 @@ def list_rows(page: Settlers, exchange_id: str, list_name: str) -> HTMLResponse:
 @router.post("/exchanges/{exchange_id}/lists/{list_name}/settlements", response_class=HTMLResponse)
 async def settle(page: Settlers, exchange_id: str, list_name: str) -> Response:
     """Confirm a row's match, name the man among the candidates, or reject it."""
-    values = await _form(page.request)
+    values = await page.form()
     ref = values.get("list_ref", "")[:200]
     choice = values.get("choice", "")
     person = values.get("person_ref", "").strip()[:200]
@@ -469,7 +437,7 @@ def make_proposal(page: Negotiator, exchange_id: str) -> Response:
 @router.post("/exchanges/{exchange_id}/proposal/changes", response_class=HTMLResponse)
 async def change_proposal(page: Negotiator, exchange_id: str) -> Response:
     """Take men off the proposed list and put others on, saying why."""
-    values = await _form(page.request)
+    values = await page.form()
     add = values.get("add", "").replace(",", " ").split()[:1000]
     remove = values.get("remove", "").replace(",", " ").split()[:1000]
     version = values.get("version", "")
@@ -646,7 +614,7 @@ def _valuables(packet: str, note: str) -> Valuables | None:
 async def record_execution(page: Negotiator, exchange_id: str) -> Response:
     """Enter the filled-in sheet, all or nothing: an event for every man present, a
     discrepancy for every man absent."""
-    values = await _form_lists(page.request)
+    values = await page.form_lists()
 
     def one(name: str) -> str:
         return (values.get(name) or [""])[0].strip()
@@ -708,7 +676,7 @@ async def record_execution(page: Negotiator, exchange_id: str) -> Response:
 )
 async def resolve(page: Negotiator, exchange_id: str, discrepancy_id: int) -> Response:
     """Resolve an absent or unexpected man: exchanged after all, or not exchanged."""
-    values = await _form_lists(page.request)
+    values = await page.form_lists()
 
     def one(name: str) -> str:
         return (values.get(name) or [""])[0].strip()

@@ -43,11 +43,11 @@ from powbureau.domain.errors import (
 )
 from powbureau.domain.events import Event, EventKind
 from powbureau.domain.people import IDENTITY_FIELDS, Category
-from powbureau.i18n import N_, translations
+from powbureau.i18n import N_
 from powbureau.interchange.csvfiles import csv_writer, protect_cell
 from powbureau.services import intake, registry
 from powbureau.store.uow import SqlUnitOfWork
-from powbureau.web.ui import Page, PageRefused, language_of, staff_page, visible
+from powbureau.web.ui import Page, PageRefused, UploadLimit, staff_page, visible
 
 __all__ = ["ImportJob", "router"]
 
@@ -59,7 +59,6 @@ Registrar = Annotated[Page, Depends(staff_page(Role.REGISTRAR))]
 PAGE_SIZE = 50
 _MAX_TEXT = 4000
 _MAX_JOBS = 50
-_FORM_OVERHEAD = 65536  # the form's other fields and multipart boundaries
 
 #: The registration form, grouped as a registrar reads a capture card: (legend, fields).
 FIELD_GROUPS: list[tuple[str, list[str]]] = [
@@ -135,12 +134,6 @@ ENTERED_KINDS: tuple[str, ...] = (
 )
 _EVENT_FIELDS = ("kind", "occurred_on", "place", "source", "note", "corrects")
 _ENCODINGS = (("", N_("UTF-8")), ("cp1251", "Windows-1251"), ("koi8-r", "KOI8-R"), ("utf-16", "UTF-16"))
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form's text fields, each cut to a sane length."""
-    form = await request.form()
-    return {k: v.strip()[:_MAX_TEXT] for k, v in form.items() if isinstance(v, str) and k != "csrf"}
 
 
 _FORM_FIELDS = frozenset({*IDENTITY_FIELDS, *_EVENT_FIELDS, "person_ref", "place", "source"})
@@ -224,7 +217,7 @@ def search_form(page: Searchers, request: Request) -> HTMLResponse:
 @router.post("/registry", response_class=HTMLResponse)
 async def search(page: Searchers) -> HTMLResponse:
     """Search by name, registry id or reference, with filters; a page of results."""
-    values = await _form(page.request)
+    values = await page.form(limit=_MAX_TEXT)
     items, offset, more = _run_search(page, values)
     return page.render(
         "staff/registry/search.html",
@@ -278,7 +271,7 @@ def registration_form(page: Registrar) -> HTMLResponse:
 async def register(page: Registrar) -> Response:
     """Register a person. The first submit looks for possible duplicates and, when there are
     any, shows them with "Register anyway"; otherwise (or confirmed) it registers."""
-    values = await _form(page.request)
+    values = await page.form(limit=_MAX_TEXT)
     fields = {k: values.get(k) or None for k in IDENTITY_FIELDS}
     unidentified = values.get("unidentified") == "1"
     try:
@@ -423,7 +416,7 @@ def event_form(page: Registrar, person_id: str) -> HTMLResponse:
 @router.post("/persons/{person_id}/events/new", response_class=HTMLResponse)
 async def record_event(page: Registrar, person_id: str) -> Response:
     """Append the event; on a newer version, show what changed since and keep the input."""
-    values = await _form(page.request)
+    values = await page.form(limit=_MAX_TEXT)
     expected = _int(values.get("expected_version"))
     corrects = _int(values.get("corrects"))
     if values.get("corrects") and corrects is None:
@@ -507,7 +500,7 @@ def identity_form(page: Registrar, person_id: str) -> HTMLResponse:
 @router.post("/persons/{person_id}/identity", response_class=HTMLResponse)
 async def correct_identity(page: Registrar, person_id: str) -> Response:
     """Record ``identity_corrected`` with the fields that differ from the record."""
-    values = await _form(page.request)
+    values = await page.form(limit=_MAX_TEXT)
     expected = _int(values.get("expected_version"))
     changes = {k: values.get(k) or None for k in IDENTITY_FIELDS if k in values}
     try:
@@ -653,20 +646,8 @@ def import_form(page: Registrar) -> HTMLResponse:
     return _import_form(page, {})
 
 
-def upload_size(request: Request) -> None:
-    """Refuse an upload larger than the limit before its body is read (the frame's body
-    limit does not apply under ``/staff/uploads/``). Servers hold a body to its declared
-    length, so the declared length bounds what is read; a body without one is refused."""
-    tr = translations(language_of(request))
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
-        raise PageRefused(411, tr.gettext("Send the file from the import form."))
-    if int(declared) > config_of(request).max_upload_bytes + _FORM_OVERHEAD:
-        raise PageRefused(413, tr.gettext("The file is larger than the upload limit."))
-
-
 @router.post("/uploads/persons", response_class=HTMLResponse)
-async def upload_persons(_size: Annotated[None, Depends(upload_size)], page: Registrar) -> Response:
+async def upload_persons(_size: UploadLimit, page: Registrar) -> Response:
     """Take persons.csv (multipart, spooled to disk), start the whole-or-nothing import in
     a background thread and go to its progress page."""
     request = page.request

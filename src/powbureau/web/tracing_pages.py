@@ -124,13 +124,9 @@ def detail_label(page: Page, detail: str) -> str:
 
 
 async def _form(page: Page) -> dict[str, Any]:
-    """The posted form: single values as text, repeated ones (checkboxes) as lists."""
-    form = await page.request.form()
-    out: dict[str, Any] = {}
-    for key in form:
-        values = [v for v in form.getlist(key) if isinstance(v, str)]
-        out[key] = values if key == "checked" else (values[0] if values else "")
-    return out
+    """The posted form: single values as text, the ``checked`` boxes as a list."""
+    values = await page.form_lists()
+    return {k: v if k == "checked" else (v[0] if v else "") for k, v in values.items()}
 
 
 def _error_text(page: Page, exc: Exception) -> str:

@@ -38,6 +38,7 @@ __all__ = [
     "Page",
     "PageRefused",
     "SignInFirst",
+    "UploadLimit",
     "anonymous_page",
     "install",
     "router",
@@ -176,6 +177,22 @@ class Page:
     def person_fields(self) -> frozenset[str]:
         """The person fields this account's roles see."""
         return visible_person_fields(self.roles)
+
+    # --- the request --------------------------------------------------------------------
+    async def form(self, *, limit: int = 5000) -> dict[str, str]:
+        """The posted form's text fields (first values), stripped and cut to ``limit``;
+        files and the CSRF token left out."""
+        form = await self.request.form()
+        return {k: v.strip()[:limit] for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+
+    async def form_lists(self, *, limit: int = 500) -> dict[str, list[str]]:
+        """Every value of every text field (checkboxes send several), stripped and cut."""
+        form = await self.request.form()
+        out: dict[str, list[str]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str) and key != "csrf":
+                out.setdefault(key, []).append(value.strip()[:limit])
+        return out
 
     # --- the registry -------------------------------------------------------------------
     def uow(self, *, write: bool = True) -> SqlUnitOfWork:
@@ -318,6 +335,22 @@ def staff_page(*roles: Role) -> Callable[..., Any]:
     return dependency
 
 
+def upload_limit(request: Request) -> None:
+    """Refuse an upload larger than the limit before its body is read (the frame's 1 MB limit
+    does not apply under ``/staff/uploads/``). Declared before the page's dependency, it
+    runs first; the server reads no more than the declared length, and a body without one
+    is refused."""
+    tr = translations(language_of(request))
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise PageRefused(411, tr.gettext("The upload must state its length. Send the form again."))
+    if int(declared) > config_of(request).max_upload_bytes + _FORM_OVERHEAD:
+        raise PageRefused(413, tr.gettext("The file is larger than the upload limit."))
+
+
+#: Room for a form's other fields beside its file.
+_FORM_OVERHEAD = 64 * 1024
+UploadLimit = Annotated[None, Depends(upload_limit)]
 Anonymous = Annotated[Page, Depends(anonymous_page)]
 Signed = Annotated[Page, Depends(staff_page())]
 
