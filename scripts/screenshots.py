@@ -46,6 +46,13 @@ SHOTS: list[tuple[str, str, str, str, int]] = [
     ("family-follow-up-uk", "", "/public/follow-up", "uk", 360),
 ]
 
+#: Pages whose address comes from a list: (the list, the link to take on it).
+FOUND_ON: dict[str, tuple[str, str]] = {
+    "@person": ("/staff/registry?status=held", "main a[href^='/staff/persons/P']"),
+    "@review": ("/staff/tracing", "main a[href*='/candidates/']"),
+    "@exchange": ("/staff/exchanges", "main a[href^='/staff/exchanges/X']"),
+}
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -105,12 +112,8 @@ def main() -> int:
                             _sign_in(pages[role], base, role)
                     page = pages[role]
                     page.set_viewport_size({"width": width, "height": 900})
-                    if path == "@person":
-                        path = _first_link(page, base, "/staff/registry?status=held", "main a[href^='/staff/persons/P']")
-                    elif path == "@review":
-                        path = _first_link(page, base, "/staff/tracing", "main a[href*='/candidates/']")
-                    elif path == "@exchange":
-                        path = _first_link(page, base, "/staff/exchanges", "main a[href^='/staff/exchanges/X']")
+                    if path in FOUND_ON:
+                        path = _first_link(page, base, *FOUND_ON[path])
                     separator = "&" if "?" in path else "?"
                     page.goto(f"{base}{path}{separator}lang={lang}")
                     page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
