@@ -156,6 +156,7 @@ STAFF_PAGES = [
     (Role.REGISTRAR, "/staff/persons/{person}"),
     (Role.REGISTRAR, "/staff/persons/{person}/events/new"),
     (Role.REGISTRAR, "/staff/persons/{person}/identity"),
+    (Role.REGISTRAR, "/staff/persons/{person}/merge"),
     (Role.REGISTRAR, "/staff/imports"),
     (Role.REGISTRAR, "/staff/places"),
     (Role.TRACING_OFFICER, "/staff/tracing"),

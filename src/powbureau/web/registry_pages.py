@@ -38,6 +38,7 @@ from powbureau.domain.errors import (
     EventNotFound,
     ImportRejected,
     InvalidInput,
+    NotFound,
     PlaceNotFound,
     RuleViolation,
 )
@@ -525,10 +526,104 @@ async def correct_identity(page: Registrar, person_id: str) -> Response:
 # --- places ---------------------------------------------------------------------------------
 
 
+_PLACE_KINDS = ("camp", "hospital", "transit", "other")
+
+
+def _places_page(
+    page: Page,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return page.render(
+        "staff/registry/places.html",
+        status=status,
+        places=registry.list_places(uow=page.uow(write=False)),
+        registrar=page.has(Role.REGISTRAR),
+        kinds=[(k, page.label("place", k)) for k in _PLACE_KINDS],
+        values=values or {"kind": "camp"},
+        errors=errors or {},
+        added=page.request.query_params.get("added", "")[:40],
+    )
+
+
 @router.get("/places", response_class=HTMLResponse)
 def places(page: Readers) -> HTMLResponse:
-    """Places of detention with their capacity and who is there now (counts)."""
-    return page.render("staff/registry/places.html", places=registry.list_places(uow=page.uow(write=False)))
+    """Places of detention with their capacity and who is there now (counts); registrars
+    add one here."""
+    return _places_page(page)
+
+
+@router.post("/places", response_class=HTMLResponse)
+async def add_place(page: Registrar) -> Response:
+    """Register a place of detention; a mistake is shown next to its field."""
+    values = await page.form(limit=200)
+    capacity = values.get("capacity", "")
+    if capacity and not capacity.isdigit():
+        return _places_page(
+            page, values, {"capacity": page.gettext("Give the capacity as a whole number.")}, 422
+        )
+    try:
+        code = registry.add_place(
+            uow=page.uow(),
+            code=values.get("code", ""),
+            name=values.get("name", ""),
+            kind=values.get("kind", ""),
+            capacity=int(capacity) if capacity else None,
+        )
+    except DuplicateReference as exc:
+        return _places_page(page, values, {"code": str(exc)}, 409)
+    except InvalidInput as exc:
+        field = exc.field if exc.field in ("code", "name", "kind", "capacity") else "code"
+        return _places_page(page, values, {field: str(exc)}, 422)
+    return page.redirect(f"/staff/places?added={code}")
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+
+def _merge_page(
+    page: Page, person_id: str, values: Mapping[str, str] | None = None, error: str = "", status: int = 200
+) -> HTMLResponse:
+    return page.render(
+        "staff/registry/merge.html",
+        status=status,
+        person_id=person_id,
+        values=values or {},
+        error=error,
+    )
+
+
+@router.get("/persons/{person_id}/merge", response_class=HTMLResponse)
+def merge_form(page: Registrar, person_id: str) -> HTMLResponse:
+    """Join a second record of the same man into this one, or undo a merge."""
+    return _merge_page(page, _current(page, person_id).person_id)
+
+
+@router.post("/persons/{person_id}/merge", response_class=HTMLResponse)
+async def merge(page: Registrar, person_id: str) -> Response:
+    """Merge (``action=merge``: the other record resolves to this one from now on) or unmerge
+    (``action=unmerge``: the named merged record stands on its own again), with a reason."""
+    values = await page.form(limit=500)
+    try:
+        if values.get("action") == "unmerge":
+            restored, _ = registry.unmerge_person(
+                uow=page.uow(),
+                ref=values.get("other", "") or person_id,
+                recorded_by=page.user,
+                reason=values.get("reason", ""),
+            )
+            return page.redirect(f"/staff/persons/{restored}?done=unmerged")
+        survivor, _ = registry.merge_persons(
+            uow=page.uow(),
+            survivor_ref=person_id,
+            other_ref=values.get("other", ""),
+            reason=values.get("reason", ""),
+            recorded_by=page.user,
+        )
+    except (InvalidInput, RuleViolation, NotFound) as exc:
+        return _merge_page(page, person_id, values, str(exc), 422)
+    return page.redirect(f"/staff/persons/{survivor}?done=merged")
 
 
 # --- bulk import ----------------------------------------------------------------------------

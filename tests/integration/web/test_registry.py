@@ -359,3 +359,45 @@ def test_roles_that_only_read_are_refused_the_registrars_pages(registry: Registr
     liaison = staff_browser(registry, "icrc-2", ["liaison"])
     refused = _post(liaison, f"/staff/persons/{person}/events/new", {"kind": "released"})
     assert refused.status_code == 403
+
+
+def test_a_registrar_adds_a_place_with_errors_next_to_the_field(registry: Registry) -> None:
+    registrar = staff_browser(registry, "clerk-places", ["registrar"])
+    bad = registrar.post(
+        "/staff/places?lang=en", {"code": "CAMP-3", "name": "Camp 3", "kind": "camp", "capacity": "x"}
+    )
+    assert bad.status_code == 422 and 'id="e-capacity"' in bad.text and 'value="CAMP-3"' in bad.text
+    added = registrar.post(
+        "/staff/places?lang=en", {"code": "CAMP-3", "name": "Camp 3", "kind": "camp", "capacity": "40"}
+    )
+    assert added.status_code == 200 and "Place CAMP-3 is registered." in added.text and "Camp 3" in added.text
+    again = registrar.post("/staff/places?lang=en", {"code": "CAMP-3", "name": "Other", "kind": "camp"})
+    assert again.status_code == 409 and 'id="e-code"' in again.text
+    liaison = staff_browser(registry, "icrc-places", ["liaison"])
+    assert "Register a place of detention" not in liaison.http.get("/staff/places?lang=en").text
+    assert liaison.post("/staff/places", {"code": "X-1", "name": "X", "kind": "camp"}).status_code == 403
+
+
+def test_two_records_of_one_man_are_merged_and_the_merge_undone(registry: Registry) -> None:
+    first = register(registry, fields={"surname": "Кравчук", "given_name": "Олег", "birth_date": "1990"})
+    second = register(registry, fields={"surname": "Кравчук", "given_name": "Олег", "birth_date": "1990-05"})
+    registrar = staff_browser(registry, "clerk-merge", ["registrar"])
+    form = registrar.get(f"/staff/persons/{first}/merge?lang=en")
+    assert form.status_code == 200 and "Merge the records" in form.text
+    no_reason = registrar.post(f"/staff/persons/{first}/merge?lang=en", {"action": "merge", "other": second})
+    assert (
+        no_reason.status_code == 422 and "reason" in no_reason.text and f'value="{second}"' in no_reason.text
+    )
+    merged = registrar.post(
+        f"/staff/persons/{first}/merge?lang=en",
+        {"action": "merge", "other": second, "reason": "one man registered twice by two camps"},
+    )
+    assert merged.status_code == 200 and "The records are merged" in merged.text
+    assert "merged" in merged.text  # the merge is an event on the timeline
+    undone = registrar.post(
+        f"/staff/persons/{first}/merge?lang=en", {"action": "unmerge", "other": second, "reason": "brothers"}
+    )
+    assert undone.status_code == 200 and "The merge is undone" in undone.text
+    assert f"/staff/persons/{second}" in str(undone.url)
+    medical = staff_browser(registry, "doc-merge", ["medical"])
+    assert medical.get(f"/staff/persons/{first}/merge").status_code == 403
