@@ -80,5 +80,12 @@ def test_sheet_scan_results_and_reports_over_http(registry: Registry) -> None:
     pdf = http.get(f"/api/exchanges/{ex}/executed-list", params={"for": "icrc", "lang": "ru"})
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert f"Исполненный список обмена {ex}" in text and "провадження" not in text
+    liaison = staff_client(registry, "icrc", ["liaison"])
+    listed = f"/api/exchanges/{ex}/executed-list"
+    theirs = liaison.get(listed, params={"for": "icrc", "format": "csv"})
+    assert theirs.status_code == 200 and "medical_state" in theirs.text
+    refused = liaison.get(listed, params={"for": "other_party", "format": "csv"})
+    assert refused.status_code == 403 and "icrc" in refused.json()["detail"]
+    assert [e["id"] for e in liaison.get("/api/exchanges").json()] == [ex]
     missing = http.get("/api/exchanges/EX-404/executed-list")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"

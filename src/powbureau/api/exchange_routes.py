@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from powbureau.api.deps import upload_to_disk, write_uow
 from powbureau.api.staff import reader_for, require
-from powbureau.domain.access import Role
+from powbureau.domain.access import EXCHANGE_READERS, Role
 from powbureau.domain.exchanges import (
     Criterion,
     Formula,
@@ -37,6 +37,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["exchanges"])
 Negotiator = Annotated[StaffSession, Depends(require(Role.EXCHANGE_NEGOTIATOR))]
+ExchangeReaders = Annotated[StaffSession, Depends(require(*EXCHANGE_READERS))]
 Settlers = Annotated[StaffSession, Depends(require(Role.EXCHANGE_NEGOTIATOR, Role.TRACING_OFFICER))]
 Registrar = Annotated[StaffSession, Depends(require(Role.REGISTRAR))]
 Medical = Annotated[StaffSession, Depends(require(Role.MEDICAL))]
@@ -215,7 +216,7 @@ def create_exchange(request: Request, session: Negotiator, body: NewExchange) ->
 @router.get("/exchanges", summary="Exchanges, newest first")
 def list_exchanges(
     request: Request,
-    session: Negotiator,
+    session: ExchangeReaders,
     state: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from powbureau.api.deps import config_of, upload_to_disk, write_uow
+from powbureau.api.problems import Problem
 from powbureau.api.staff import reader_for, require
-from powbureau.domain.access import Reader, Role
+from powbureau.domain.access import EXCHANGE_READERS, Reader, Role, may_read_executed_list
 from powbureau.domain.execution import (
     Handover,
     HandoverEntry,
@@ -41,6 +42,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["exchanges"])
 Negotiator = Annotated[StaffSession, Depends(require(Role.EXCHANGE_NEGOTIATOR))]
+ExchangeReaders = Annotated[StaffSession, Depends(require(*EXCHANGE_READERS))]
 Registrar = Annotated[StaffSession, Depends(require(Role.REGISTRAR))]
 ExchangeId = Annotated[str, PathParam(min_length=1, max_length=64, description="The exchange's id")]
 _SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/tiff", "application/octet-stream")
@@ -358,12 +360,14 @@ def resolve_discrepancy(
 )
 def executed_list(
     request: Request,
-    session: Negotiator,
+    session: ExchangeReaders,
     exchange_id: ExchangeId,
     audience: Annotated[execution.Audience, Query(alias="for")] = execution.Audience.OTHER_PARTY,
     fmt: Annotated[Literal["csv", "pdf"], Query(alias="format")] = "pdf",
     lang: Annotated[Literal["uk", "ru", "en"], Query()] = "uk",
 ) -> Response:
+    if not may_read_executed_list(session.staff.roles, for_icrc=audience is execution.Audience.ICRC):
+        raise Problem(403, "the liaison reads the ICRC's executed list only (for=icrc)")
     reader = _reader(session, request, exchange_id)
     if fmt == "csv":
         document = execution.executed_list_csv(

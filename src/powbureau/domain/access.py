@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "EXCHANGE_READERS",
     "PERSON_FIELDS",
     "PERSON_READERS",
     "Channel",
     "Reader",
     "Role",
+    "may_read_executed_list",
     "may_read_history",
     "visible_person_fields",
 ]
@@ -111,3 +113,13 @@ def visible_person_fields(roles: frozenset[Role]) -> frozenset[str]:
 def may_read_history(roles: frozenset[Role]) -> bool:
     """True when one of the roles reads a person's events (GC III Art. 122 liaison included)."""
     return bool(roles & _HISTORY_READERS)
+
+
+#: Roles that read the list of exchanges: the negotiator, and the ICRC / Protecting Power
+#: liaison, who sees which exchanges there are (not their internal proposals).
+EXCHANGE_READERS = frozenset({Role.EXCHANGE_NEGOTIATOR, Role.LIAISON})
+
+
+def may_read_executed_list(roles: frozenset[Role], *, for_icrc: bool) -> bool:
+    """The negotiator reads every executed list; the liaison only the ICRC's."""
+    return Role.EXCHANGE_NEGOTIATOR in roles or (for_icrc and Role.LIAISON in roles)

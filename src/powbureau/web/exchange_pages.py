@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from powbureau.api.deps import config_of
-from powbureau.domain.access import Role
+from powbureau.domain.access import EXCHANGE_READERS, Role, may_read_executed_list
 from powbureau.domain.errors import Conflict, InvalidInput, NotFound, PowBureauError, RuleViolation
 from powbureau.domain.exchanges import (
     Criterion,
@@ -43,13 +43,13 @@ from powbureau.domain.execution import (
 )
 from powbureau.i18n import N_
 from powbureau.services import exchanges, execution
-from powbureau.web.ui import Page, UploadLimit, staff_page
+from powbureau.web.ui import Page, PageRefused, UploadLimit, staff_page
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Negotiator = Annotated[Page, Depends(staff_page(Role.EXCHANGE_NEGOTIATOR))]
-Readers = Annotated[Page, Depends(staff_page(Role.EXCHANGE_NEGOTIATOR, Role.LIAISON))]
+Readers = Annotated[Page, Depends(staff_page(*EXCHANGE_READERS))]
 Settlers = Annotated[Page, Depends(staff_page(Role.EXCHANGE_NEGOTIATOR, Role.TRACING_OFFICER))]
 
 _SCAN_MAX = execution.MAX_SCAN_BYTES
@@ -500,6 +500,8 @@ def executed_list(page: Readers, exchange_id: str) -> Response:
     """The executed list for the other party or the ICRC (PDF or CSV): agreed names only."""
     params = page.request.query_params
     audience = execution.Audience.ICRC if params.get("for") == "icrc" else execution.Audience.OTHER_PARTY
+    if not may_read_executed_list(page.roles, for_icrc=audience is execution.Audience.ICRC):
+        raise PageRefused(403, page.gettext("Your role does not open this page."))
     reader = page.reader(case_id=exchange_id[:32])
     if params.get("format") == "csv":
         document = execution.executed_list_csv(

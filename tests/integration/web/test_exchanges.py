@@ -172,6 +172,8 @@ def test_the_handover_is_entered_with_an_absent_man_and_his_discrepancy_resolved
     assert page.status_code == 200 and exchange_id in page.text and "exchanged" in page.text
     icrc = liaison.http.get(f"/staff/exchanges/{exchange_id}/executed-list?for=icrc&format=csv")
     assert icrc.status_code == 200 and "medical_state" in icrc.text
+    theirs = liaison.http.get(f"/staff/exchanges/{exchange_id}/executed-list?for=other_party&format=csv")
+    assert theirs.status_code == 403
 
 
 def test_the_medical_service_records_a_category_and_sees_men_in_hospital(registry: Registry) -> None:
