@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from powbureau.api.config import ServiceConfig
 from powbureau.api.problems import Problem
 from powbureau.api.ratelimit import RateLimiter, client_address
+from powbureau.services.execution import Document
 from powbureau.store.uow import SqlUnitOfWork
 
-__all__ = ["address_of", "config_of", "limit", "side_uow", "uow_factory", "upload_to_disk", "write_uow"]
+__all__ = [
+    "address_of",
+    "config_of",
+    "download",
+    "limit",
+    "side_uow",
+    "uow_factory",
+    "upload_to_disk",
+    "write_uow",
+]
 
 
 def config_of(request: Request) -> ServiceConfig:
@@ -90,3 +102,16 @@ async def upload_to_disk(
         yield path
     finally:
         path.unlink(missing_ok=True)
+
+
+def download(document: Document) -> Response:
+    """A document (PDF or CSV) as a download, with its SHA-256 for the receiving side."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", document.filename)
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe}"',
+            "X-Content-SHA256": document.sha256,
+        },
+    )

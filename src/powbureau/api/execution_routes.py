@@ -9,7 +9,6 @@ audited by the service, through the exchange. A scan is streamed to disk like an
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from powbureau.api.deps import config_of, upload_to_disk, write_uow
+from powbureau.api.deps import config_of, download, upload_to_disk, write_uow
 from powbureau.api.problems import Problem
 from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import EXCHANGE_READERS, Reader, Role, may_read_executed_list
@@ -57,18 +56,6 @@ def _read_uow(request: Request) -> SqlUnitOfWork:
 def _reader(session: StaffSession, request: Request, exchange_id: str) -> Reader:
     """The caller, reading through the exchange (its id is the audit record's case)."""
     return reader_for(session, request, case_id=exchange_id if len(exchange_id) <= 32 else None)
-
-
-def _file(document: execution.Document) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", document.filename)
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{safe}"',
-            "X-Content-SHA256": document.sha256,
-        },
-    )
 
 
 class IdentityIn(BaseModel):
@@ -230,7 +217,7 @@ def execution_sheet(
         persons=persons,
         language=lang,
     )
-    return _file(document)
+    return download(document)
 
 
 @router.post(
@@ -377,7 +364,7 @@ def executed_list(
         document = execution.executed_list_pdf(
             uow=_read_uow(request), reader=reader, exchange_id=exchange_id, audience=audience, language=lang
         )
-    return _file(document)
+    return download(document)
 
 
 @router.post(

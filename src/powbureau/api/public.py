@@ -93,7 +93,6 @@ def _limit_follow_up(request: Request) -> None:
     )
 
 
-
 _FORM_SOUGHT = [
     ("surname", N_("Surname"), True),
     ("given_name", N_("Given name"), False),

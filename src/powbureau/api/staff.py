@@ -17,11 +17,23 @@ from powbureau.domain.errors import LoginRefused, PermissionDenied, SessionInval
 from powbureau.services import accounts
 from powbureau.services.accounts import StaffSession
 
-__all__ = ["SESSION_COOKIE", "Signed", "reader_for", "require", "router", "signed_in"]
+__all__ = ["SESSION_COOKIE", "Signed", "reader_for", "require", "router", "set_session_cookie", "signed_in"]
 
 SESSION_COOKIE = "pb_session"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 router = APIRouter(prefix="/api/session", tags=["session"])
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The session's cookie: HttpOnly, SameSite=Strict, Secure unless configured off."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        secure=config_of(request).secure_cookies,
+        samesite="strict",
+        path="/",
+    )
 
 
 def signed_in(request: Request) -> StaffSession:
@@ -113,14 +125,7 @@ def sign_in(request: Request, response: Response, credentials: Credentials) -> S
     except LoginRefused as exc:
         retry = {"Retry-After": str(int(exc.retry_after) + 1)} if exc.retry_after else {}
         raise Problem(401, str(exc), headers=retry) from None
-    response.set_cookie(
-        SESSION_COOKIE,
-        session.token,
-        httponly=True,
-        secure=config_of(request).secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(response, request, session.token)
     return _info(session)
 
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from powbureau.api.deps import config_of
+from powbureau.api.deps import config_of, download
 from powbureau.domain.access import EXCHANGE_READERS, Role, may_read_executed_list
 from powbureau.domain.errors import Conflict, InvalidInput, NotFound, PowBureauError, RuleViolation
 from powbureau.domain.exchanges import (
@@ -32,6 +32,7 @@ from powbureau.domain.exchanges import (
     exchange_moves,
 )
 from powbureau.domain.execution import (
+    CHECKABLE_FIELDS,
     Handover,
     HandoverEntry,
     IdentityCheck,
@@ -41,6 +42,7 @@ from powbureau.domain.execution import (
     Resolution,
     Valuables,
 )
+from powbureau.domain.people import IDENTITY_FIELDS
 from powbureau.i18n import N_
 from powbureau.services import exchanges, execution
 from powbureau.web.ui import Page, PageRefused, UploadLimit, staff_page
@@ -61,21 +63,8 @@ _MOVES = {
 }
 _REOPEN = N_("Reopen the negotiation")
 _STATUSES = ("matched", "ambiguous", "not_held", "already_released", "deceased")
-#: The record's fields an identity may be checked against (docs/exchanges.md).
-_CHECKABLE = (
-    "surname",
-    "given_name",
-    "patronymic",
-    "birth_date",
-    "birth_place",
-    "rank",
-    "unit",
-    "service_number",
-    "mother_name",
-    "father_name",
-    "nationality",
-    "description",
-)
+#: The record's fields an identity may be checked against, in the record's order.
+_CHECKABLE = tuple(f for f in IDENTITY_FIELDS if f in CHECKABLE_FIELDS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -464,18 +453,6 @@ async def change_proposal(page: Negotiator, exchange_id: str) -> Response:
 # Execution: the sheet, the scan, the handover entered afterwards, discrepancies
 
 
-def _file(document: execution.Document) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", document.filename)
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{safe}"',
-            "X-Content-SHA256": document.sha256,
-        },
-    )
-
-
 def _language(page: Page) -> str:
     asked = page.request.query_params.get("doc_lang") or page.lang
     return asked if asked in ("uk", "ru", "en") else "uk"
@@ -492,7 +469,7 @@ def execution_sheet(page: Negotiator, exchange_id: str) -> Response:
         persons=persons,
         language=_language(page),
     )
-    return _file(document)
+    return download(document)
 
 
 @router.get("/exchanges/{exchange_id}/executed-list")
@@ -515,7 +492,7 @@ def executed_list(page: Readers, exchange_id: str) -> Response:
             audience=audience,
             language=_language(page),
         )
-    return _file(document)
+    return download(document)
 
 
 def _execution_page(

@@ -42,7 +42,7 @@ from powbureau.domain.errors import (
     PlaceNotFound,
     RuleViolation,
 )
-from powbureau.domain.events import Event, EventKind
+from powbureau.domain.events import LIFECYCLE_KINDS, Event, EventKind
 from powbureau.domain.people import IDENTITY_FIELDS, Category
 from powbureau.i18n import N_
 from powbureau.interchange.csvfiles import csv_writer, protect_cell
@@ -117,20 +117,7 @@ _HINTS: dict[str, str] = {
 #: The kinds a registrar enters on the event form. Registration, identity corrections,
 #: merges and the repatriation kinds (with their own details) have their own pages.
 ENTERED_KINDS: tuple[str, ...] = (
-    EventKind.CAPTURED,
-    EventKind.TRANSFERRED,
-    EventKind.HOSPITALISED,
-    EventKind.DISCHARGED,
-    EventKind.RELEASED,
-    EventKind.EXCHANGED,
-    EventKind.REPATRIATED,
-    EventKind.ESCAPED,
-    EventKind.RECAPTURED,
-    EventKind.DIED,
-    EventKind.REMAINS_RETURNED,
-    EventKind.REPORTED_MISSING,
-    EventKind.REPORTED_HELD_BY_ADVERSARY,
-    EventKind.REPORTED_DEAD,
+    *(kind for kind in EventKind if kind in LIFECYCLE_KINDS),
     EventKind.RETRACTED,
 )
 _EVENT_FIELDS = ("kind", "occurred_on", "place", "source", "note", "corrects")

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from powbureau.api.deps import address_of, config_of, side_uow
+from powbureau.api.staff import SESSION_COOKIE, set_session_cookie
 from powbureau.domain.access import Channel, Reader, Role, visible_person_fields
 from powbureau.domain.errors import LoginRefused, PermissionDenied, SessionInvalid
 from powbureau.i18n import LANGUAGES, N_, translations
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 LANG_COOKIE = "pb_lang"
-SESSION_COOKIE = "pb_session"
 _LOGIN_COOKIE = "pb_login"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ALL_ROLES = frozenset(Role)
@@ -451,14 +451,7 @@ async def login(page: Anonymous) -> Response:
             status=401,
         )
     response = RedirectResponse(next_url or start_page(session.staff.roles), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session.token,
-        httponly=True,
-        secure=config_of(request).secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(response, request, session.token)
     response.delete_cookie(_LOGIN_COOKIE, path="/staff/login")
     return response
 
