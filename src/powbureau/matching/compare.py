@@ -18,7 +18,7 @@ from powbureau.domain.dates import PartialDate, parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.matching.profile import Profile
 
-__all__ = ["COMPARISONS", "FIELD_LABELS", "LEVELS", "compare_all"]
+__all__ = ["COMPARISONS", "FIELD_LABELS", "LEVELS", "compare_all", "name_ids_level"]
 
 Comparator = Callable[[Profile, Profile, bool], str | None]
 
@@ -27,7 +27,7 @@ _SEEN_BEFORE_CAPTURE_DAYS: Final = 62
 
 
 @lru_cache(maxsize=1 << 16)
-def _ids(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
+def name_ids_level(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     """Sets of name ids: exact, close (a typo or a stem), initial, or disagree.
 
     Cached: ids come from a small vocabulary, and a common surname brings hundreds of
@@ -67,12 +67,12 @@ def surname(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
 
 def given_name(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     """exact (an id in common), close, initial, disagree."""
-    return _ids(q.given, r.given)
+    return name_ids_level(q.given, r.given)
 
 
 def patronymic(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     """The father's name, from the patronymic or the father_name column."""
-    return _ids(q.patronymic, r.patronymic)
+    return name_ids_level(q.patronymic, r.patronymic)
 
 
 def _hamming1(a: str, b: str) -> bool:
@@ -127,7 +127,7 @@ def service_number(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
 def mother_name(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     """full, given, given_only (her surname differs), surname, close, disagree."""
     if q.mother_given and r.mother_given:
-        level = _ids(q.mother_given, r.mother_given)
+        level = name_ids_level(q.mother_given, r.mother_given)
         if level != "exact":
             return "close" if level in ("close", "initial") else "disagree"
         if q.mother_surname and r.mother_surname:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import final
 
-from powbureau.matching.keys import query_keys, registry_keys
+from powbureau.matching.keys import key_query, registry_keys
 from powbureau.matching.profile import Profile
 
 __all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
@@ -34,10 +34,26 @@ class CandidateIndex(ABC):
         When the keys find nobody (or the inquiry has no given name), the persons with
         the inquiry's surname are taken instead, up to :data:`SURNAME_ONLY_LIMIT`.
         """
-        ids = set(self._lookup(query_keys(query), custody))
+        ids = self.candidate_ids(query, custody)
         if query.surname and (not ids or not query.given):
             ids.update(self._by_surname(query.surname, custody, SURNAME_ONLY_LIMIT))
         return self._profiles(sorted(ids))
+
+    @final
+    def candidate_ids(self, query: Profile, custody: str) -> set[str]:
+        """The ids of persons of ``custody`` the inquiry's keys find (:class:`KeyQuery`)."""
+        plan = key_query(query)
+        ids = set(self._lookup(plan.exact, custody))
+        if plan.year_prefixes:
+            admitted: dict[str, bool] = {}  # a common surname repeats the same few given names
+            for key, person_id in self._prefixed(plan.year_prefixes, custody):
+                given = key.rpartition("|")[2]
+                ok = admitted.get(given)
+                if ok is None:
+                    ok = admitted[given] = plan.admits_given(given)
+                if ok:
+                    ids.add(person_id)
+        return ids
 
     @final
     def surname_count(self, surname: str, custody: str) -> int:
@@ -51,6 +67,10 @@ class CandidateIndex(ABC):
     @abstractmethod
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         """The ids of persons of ``custody`` stored under any of ``keys``."""
+
+    @abstractmethod
+    def _prefixed(self, prefixes: Sequence[str], custody: str) -> Iterable[tuple[str, str]]:
+        """Every (key, person id) of ``custody`` whose key starts with one of ``prefixes``."""
 
     @abstractmethod
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
@@ -101,6 +121,14 @@ class MemoryCandidateIndex(CandidateIndex):
             found |= self._keys.get((key, custody), set())
         return found
 
+    def _prefixed(self, prefixes: Sequence[str], custody: str) -> Iterable[tuple[str, str]]:
+        return [
+            (key, person_id)
+            for (key, c), ids in self._keys.items()
+            if c == custody and key.startswith(tuple(prefixes))
+            for person_id in ids
+        ]
+
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
         found = (p.person_id for p in self._by_id.values() if (p.surname, p.custody) == (surname, custody))
         return sorted(found)[:limit]
@@ -136,6 +164,9 @@ class BatchCandidateIndex(CandidateIndex):
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._inner._lookup(keys, custody)
+
+    def _prefixed(self, prefixes: Sequence[str], custody: str) -> Iterable[tuple[str, str]]:
+        return self._inner._prefixed(prefixes, custody)
 
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
         return self._inner._by_surname(surname, custody, limit)

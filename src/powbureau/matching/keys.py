@@ -8,7 +8,11 @@ a typo in the surname, a day and month swapped or a year off by one still meet:
 
 * ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
   with each given-name id (diminutives and both languages meet on the ids);
-* ``y:surname|year``: surname and birth year (inquiry: the year and its neighbours);
+* ``y:surname|year|given``: surname and birth year, with the given-name ids after them
+  (inquiry: the year and its neighbours, read as a range of keys): finds him when the
+  given name is mistyped or a diminutive the tables do not know. The ids in the key let
+  the index pass over his namesakes with another given name without reading their
+  profiles (see :class:`KeyQuery`);
 * ``d:given|date``: given name and full birth date (inquiry: swapped, one digit off,
   a year off): finds him when the surname is badly mistyped;
 * ``p:given|father|year``: given name, father's name and birth year;
@@ -18,12 +22,15 @@ a typo in the surname, a day and month swapped or a year off by one still meet:
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Final
 
+from powbureau.matching.compare import name_ids_level
 from powbureau.matching.profile import Profile
+from powbureau.names.keys import is_known_given
 
-__all__ = ["date_variants", "query_keys", "registry_keys", "surname_edits"]
+__all__ = ["KeyQuery", "date_variants", "key_query", "query_keys", "registry_keys", "surname_edits"]
 
 #: The alphabet of the names layer's canonical Cyrillic form.
 ALPHABET: Final = "абвгдежзиклмнопрстуфхцчш"
@@ -37,7 +44,7 @@ def registry_keys(profile: Profile) -> list[str]:
     if birth:
         year = birth[:4]
         if s:
-            keys.append(f"y:{s}|{year}")
+            keys.append(f"y:{s}|{year}|{' '.join(given)}")
         if len(birth) == 10:
             keys.extend(f"d:{g}|{birth}" for g in given)
         keys.extend(f"p:{g}|{f}|{year}" for g in given for f in profile.patronymic)
@@ -48,22 +55,71 @@ def registry_keys(profile: Profile) -> list[str]:
     return sorted(set(keys))
 
 
-def query_keys(profile: Profile) -> list[str]:
-    """Every key the man an inquiry describes may be stored under (sorted, no repeats)."""
+@dataclass(frozen=True)
+class KeyQuery:
+    """What an inquiry looks up: exact keys, and ranges of surname-and-year keys.
+
+    Attributes:
+        exact: keys looked up as they are (sorted).
+        year_prefixes: ``y:surname|year|`` for the inquiry's year and its neighbours;
+            every stored key starting with one is read, and :meth:`admits_given` decides
+            from the given-name ids at its end whether its person is a candidate.
+        given: the inquiry's given-name ids.
+        any_given: the inquiry gives no given name, or one the tables do not know (a
+            typo, an unlisted diminutive): every namesake of that surname and year is
+            a candidate. Otherwise a namesake whose given name plainly disagrees is not:
+            his weight is as low as that of the namesakes born in other years, whom no
+            key finds either.
+    """
+
+    exact: tuple[str, ...]
+    year_prefixes: tuple[str, ...]
+    given: tuple[str, ...]
+    any_given: bool
+
+    def admits_given(self, stored: str) -> bool:
+        """Whether a person stored with these given-name ids (space-separated) is a candidate."""
+        if self.any_given or not stored:
+            return True
+        return name_ids_level(self.given, tuple(stored.split(" "))) != "disagree"
+
+    def admits(self, key: str) -> bool:
+        """Whether a stored key makes its person a candidate of this inquiry."""
+        if key in self._exact:
+            return True
+        for prefix in self.year_prefixes:
+            if key.startswith(prefix):
+                return self.admits_given(key[len(prefix) :])
+        return False
+
+    @cached_property
+    def _exact(self) -> frozenset[str]:
+        return frozenset(self.exact)
+
+
+def key_query(profile: Profile) -> KeyQuery:
+    """Every key the man an inquiry describes may be stored under."""
     keys: set[str] = set()
     s, given, year = profile.surname, profile.given, profile.birth[:4]
     years = _years(year)
+    prefixes: tuple[str, ...] = ()
     if s:
         spellings = surname_edits(s)
         keys.update(f"n:{v}|{g}" for v in spellings for g in given)
-        keys.update(f"y:{s}|{y}" for y in years)
+        prefixes = tuple(f"y:{s}|{y}|" for y in years)
     if len(profile.birth) == 10:
         keys.update(f"d:{g}|{d}" for d in date_variants(profile.birth) for g in given)
     keys.update(f"p:{g}|{f}|{y}" for g in given for f in profile.patronymic for y in years)
     digits = profile.service.partition("|")[2]
     if len(digits) >= _MIN_SERVICE_DIGITS:
         keys.update(f"sn:{d}" for d in _digit_variants(digits))
-    return sorted(keys)
+    any_given = not given or not all(is_known_given(g) for g in given)
+    return KeyQuery(tuple(sorted(keys)), prefixes, given, any_given)
+
+
+def query_keys(profile: Profile) -> list[str]:
+    """The exact keys of :func:`key_query` (sorted, no repeats)."""
+    return list(key_query(profile).exact)
 
 
 def _years(year: str) -> list[str]:

@@ -38,7 +38,7 @@ from powbureau.domain.inquiries import (
 )
 from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
-from powbureau.matching import Candidate, TraceQuery, find_candidates, query_keys
+from powbureau.matching import Candidate, TraceQuery, find_candidates
 from powbureau.services.audit import record_read
 from powbureau.store.match_index import SqlCandidateIndex
 from powbureau.store.uow import UnitOfWork
@@ -601,7 +601,7 @@ def recheck_open_cases(*, uow: UnitOfWork, recorded_by: str) -> RecheckSummary:
         index = SqlCandidateIndex(uow.connection)
         for case in uow.cases.search(states=_OPEN_STATES, limit=1_000_000):
             profile = _sought(case).profile()
-            if not changed & set(index._lookup(query_keys(profile), "ours")):
+            if not changed & index.candidate_ids(profile, "ours"):
                 continue
             summary.cases_checked += 1
             new = _match(uow, case, by=recorded_by, at=at)

@@ -56,6 +56,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk intake touches random pages
+        cursor.execute("PRAGMA mmap_size=2147418112")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -137,6 +137,25 @@ class MatchIndex:
             found.update(self._conn.exec_driver_sql(sql, params).scalars())
         return found
 
+    def prefixed(self, prefixes: Sequence[str], custody: str) -> list[tuple[str, str]]:
+        """Every (key, person id) of ``custody`` whose key starts with one of ``prefixes``.
+
+        A range of the primary key: keys compare byte-wise (code point order) on both
+        databases (the ``C`` collation on PostgreSQL, migration 0011).
+        """
+        found: list[tuple[str, str]] = []
+        marker = "%s" if self._conn.dialect.name == "postgresql" else "?"
+        sql = (
+            f"SELECT key, person_id FROM match_keys WHERE key >= {marker} AND key < {marker} "
+            f"AND custody = {marker}"
+        )
+        for prefix in sorted(set(prefixes)):
+            if not prefix:
+                raise ValueError("an empty prefix would read every key")
+            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            found.extend(tuple(row) for row in self._conn.exec_driver_sql(sql, (prefix, upper, custody)))
+        return found
+
     def by_surname(self, surname: str, custody: str, limit: int) -> list[str]:
         """Up to ``limit`` ids of persons of ``custody`` with this surname key, lowest first."""
         rows = self._conn.execute(
@@ -150,9 +169,18 @@ class MatchIndex:
     def profiles(self, ids: Sequence[str]) -> list[Profile]:
         """Stored profiles of these ids, in the order given (unknown ids left out)."""
         found: dict[str, Profile] = {}
-        columns = [match_profiles.c[c] for c in PROFILE_COLUMNS]
+        # The driver's own statement, as in lookup(): a common surname brings hundreds of ids.
+        postgres = self._conn.dialect.name == "postgresql"
+        columns = ", ".join(PROFILE_COLUMNS)
         for chunk in chunks(list(ids), _IN_CHUNK):
-            for row in self._conn.execute(select(*columns).where(match_profiles.c.person_id.in_(chunk))):
+            if postgres:
+                sql = f"SELECT {columns} FROM match_profiles WHERE person_id = ANY(%s)"
+                params: tuple[Any, ...] = (list(chunk),)
+            else:
+                marks = ", ".join("?" * len(chunk))
+                sql = f"SELECT {columns} FROM match_profiles WHERE person_id IN ({marks})"
+                params = tuple(chunk)
+            for row in self._conn.exec_driver_sql(sql, params):
                 found[row[0]] = profile_from_row(tuple(row))
         return [found[i] for i in ids if i in found]
 
@@ -284,6 +312,9 @@ class SqlCandidateIndex(CandidateIndex):
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._index.lookup(keys, custody)
+
+    def _prefixed(self, prefixes: Sequence[str], custody: str) -> Iterable[tuple[str, str]]:
+        return self._index.prefixed(prefixes, custody)
 
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
         return self._index.by_surname(surname, custody, limit)

@@ -119,10 +119,13 @@ match_profiles = Table(
 )
 Index("ix_match_profiles_custody", match_profiles.c.custody, match_profiles.c.surname)
 
+#: Candidate keys are read as ranges (``y:surname|year|...``): byte-wise order on both databases.
+_KEY_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+
 match_keys = Table(
     "match_keys",
     metadata,
-    Column("key", Text, primary_key=True),
+    Column("key", _KEY_TEXT, primary_key=True),
     Column("custody", String(8), primary_key=True),
     Column("person_id", String(32), primary_key=True),
     sqlite_with_rowid=False,

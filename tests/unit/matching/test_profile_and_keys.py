@@ -12,7 +12,7 @@ from powbureau.matching import (
     query_keys,
     registry_keys,
 )
-from powbureau.matching.keys import date_variants, surname_edits
+from powbureau.matching.keys import date_variants, key_query, surname_edits
 from powbureau.matching.profile import capture_place_key, normal_date, service_number_key, unit_key
 
 REGISTERED = {
@@ -37,7 +37,7 @@ def inquiry(**fields: str) -> Profile:
 
 
 def meets(q: Profile, r: Profile) -> bool:
-    return bool(set(query_keys(q)) & set(registry_keys(r)))
+    return any(key_query(q).admits(k) for k in registry_keys(r))
 
 
 @pytest.mark.parametrize(
@@ -118,6 +118,30 @@ def test_father_and_year_find_him_when_his_date_is_partial() -> None:
 def test_day_and_month_swapped_still_meets() -> None:
     man = registered(birth_date="2001-03-04")
     assert meets(inquiry(surname="Кавальчук", given_name="Дмитро", birth_date="2001-04-03"), man)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "Дмитирй",  # a typo: close to his name
+        "Дмитрко",  # a diminutive the tables do not know
+        "Д.",  # an initial
+    ],
+)
+def test_surname_and_year_find_him_when_his_given_name_is_mistyped(given: str) -> None:
+    q = inquiry(surname="Коваленко", given_name=given, birth_date="2001")
+    assert not set(query_keys(q)) & set(registry_keys(registered()))  # only the year key finds him
+    assert meets(q, registered())
+
+
+def test_surname_and_year_pass_over_a_namesake_with_another_known_given_name() -> None:
+    q = inquiry(surname="Коваленко", given_name="Олег", birth_date="2001")
+    assert not meets(q, registered())
+    assert meets(q, registered(given_name="Олег"))
+    assert meets(q, registered(given_name=""))  # no given name recorded: still a candidate
+    plan = key_query(q)
+    assert plan.year_prefixes == ("y:коваленко|2000|", "y:коваленко|2001|", "y:коваленко|2002|")
+    assert not plan.any_given
 
 
 def test_a_stranger_does_not_meet() -> None:
