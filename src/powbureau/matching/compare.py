@@ -138,6 +138,7 @@ def mother_name(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _bounds(text: str) -> tuple[date, date] | None:
     try:
         d: PartialDate = parse_partial_date(text)

@@ -63,8 +63,8 @@ def _rank(
     frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
     scored = []
     for record in records:
-        comparisons = scorer.compare(query, record, surname_frequency=frequency, inquiry=inquiry)
-        scored.append((record, comparisons, scorer.total(comparisons)))
+        levels, weight = scorer.score(query, record, surname_frequency=frequency, inquiry=inquiry)
+        scored.append((record, levels, weight))
     probabilities = posterior(
         [w for _, _, w in scored],
         population=population,
@@ -73,20 +73,24 @@ def _rank(
     )
     cap, most = settings.names_only_cap, settings.max_probability
     capped = []
-    for (record, comparisons, weight), p in zip(scored, probabilities, strict=True):
+    for (record, levels, weight), p in zip(scored, probabilities, strict=True):
         # the guard only matters above its cap: below it, min(p, cap) is p and there is no note
-        guarded = p > cap and (scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons))
+        guarded = False
+        if p > cap:
+            comparisons = scorer.comparisons(levels, frequency)
+            guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
         shown = min(cap if guarded else p, most)
-        capped.append((shown, weight, record.person_id, guarded, record, comparisons))
+        capped.append((shown, weight, record.person_id, guarded, record, levels))
     capped.sort(key=lambda item: (-item[0], -item[1], item[2]))
     out = []
-    for p, weight, person_id, guarded, record, comparisons in capped[:top]:
+    for p, weight, person_id, guarded, record, levels in capped[:top]:
         notes: tuple[str, ...] = ()
         if guarded:
             notes = (
                 "a namesake would agree as well: ask for the full birth date, the patronymic "
                 "or the service number",
             )
+        comparisons = scorer.comparisons(levels, frequency)
         names_only = scorer.names_only(comparisons)
         out.append((Candidate(person_id, p, weight, comparisons, names_only=names_only, notes=notes), record))
     return out

@@ -122,6 +122,7 @@ class Scorer:
         self._surname_u = surname.level(surname.levels[0].name).u if surname.term_frequency else 0.0
         self._names = [name for name, _, _ in COMPARISONS]
         # One shared (frozen) comparison per field and level: every candidate is scored with them.
+        self._last_table: tuple[float | None, tuple[dict[str | None, float], ...]] = (-1.0, ())
         self._fixed: list[dict[str | None, FieldComparison]] = [
             {None: FieldComparison(name, None, 0.0)}
             | {level: FieldComparison(name, level, w) for level, w in weights.items()}
@@ -137,18 +138,52 @@ class Scorer:
         self, query: Profile, record: Profile, *, surname_frequency: float | None = None, inquiry: bool = True
     ) -> tuple[FieldComparison, ...]:
         """Every comparison's level and weight (surname exact: the term-frequency weight)."""
+        return self.comparisons(compare_all(query, record, inquiry=inquiry), surname_frequency)
+
+    def score(
+        self, query: Profile, record: Profile, *, surname_frequency: float | None = None, inquiry: bool = True
+    ) -> tuple[tuple[str | None, ...], float]:
+        """Each comparison's level and the calibrated weight: :meth:`total` of :meth:`compare`.
+
+        For ranking many candidates: no :class:`FieldComparison` is built, only the
+        levels, which :meth:`comparisons` turns into them for the few that are shown.
+        """
+        table = self._table(surname_frequency)
         levels = compare_all(query, record, inquiry=inquiry)
+        raw = math.fsum([weights[level] for weights, level in zip(table, levels, strict=True)])
+        return levels, self.settings.scale * raw + self.settings.offset
+
+    def _table(self, surname_frequency: float | None) -> tuple[dict[str | None, float], ...]:
+        """Each comparison's weight per level, the surname's exact level at this frequency."""
+        last = self._last_table  # read once: the server's threads share the scorer
+        if last[0] == surname_frequency:
+            return last[1]
+        table = tuple(
+            {level: self._weight(i, level, surname_frequency) for level in fixed}
+            for i, fixed in enumerate(self._fixed)
+        )
+        self._last_table = (surname_frequency, table)
+        return table
+
+    def comparisons(
+        self, levels: Sequence[str | None], surname_frequency: float | None = None
+    ) -> tuple[FieldComparison, ...]:
+        """The comparisons of levels from :func:`compare_all`."""
         out: list[FieldComparison] = []
         fixed = self._fixed
         for i, level in enumerate(levels):
-            tf = self._tf[i]
-            if tf is not None and level == "exact" and surname_frequency is not None:
-                # the term-frequency weight; never below the next level's (a typo must not outrank)
-                weight = max(math.log2(tf[0] / surname_frequency), tf[1])
-                out.append(FieldComparison(self._names[i], level, weight))
+            if self._tf[i] is not None and level == "exact" and surname_frequency is not None:
+                out.append(FieldComparison(self._names[i], level, self._weight(i, level, surname_frequency)))
             else:
                 out.append(fixed[i][level])
         return tuple(out)
+
+    def _weight(self, i: int, level: str | None, surname_frequency: float | None) -> float:
+        tf = self._tf[i]
+        if tf is not None and level == "exact" and surname_frequency is not None:
+            # the term-frequency weight; never below the next level's (a typo must not outrank)
+            return max(math.log2(tf[0] / surname_frequency), tf[1])
+        return self._fixed[i][level].weight
 
     def total(self, comparisons: Sequence[FieldComparison]) -> float:
         """The calibrated match weight (bits) of a set of comparisons."""
