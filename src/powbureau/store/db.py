@@ -56,6 +56,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk intake touches random pages
+        # Reads through the OS page cache without a copy: every audited read commits, which
+        # empties the other connections' page caches, and tracing reads thousands of rows.
         cursor.execute("PRAGMA mmap_size=2147418112")
         cursor.close()
 
