@@ -134,27 +134,99 @@ def _cyrillic(text: str) -> str:
     return to_cyrillic(text) if text else ""
 
 
+def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[str, Any]:
+    """The expert setup (bench/splink_expert.py): trained on each set, or ``model`` reused."""
+    from bench import splink_expert
+
+    started = time.perf_counter()
+    with (folder / "registry" / "persons.csv").open(encoding="utf-8", newline="") as handle:
+        registry = splink_expert.rows_from_csv(
+            (r for r in csv.DictReader(handle) if (r["category"] or "pow") in _OURS),
+            "person_ref",
+            inquiry=False,
+        )
+    prepare = time.perf_counter() - started
+    label = "Splink expert" + (", trained at 100k" if model is not None else "")
+    report: dict[str, Any] = {"baseline": label, "registry_rows_seconds": round(prepare, 1)}
+    for share in ("67", "33"):
+        inquiries_dir = folder / f"inquiries-{share}"
+        started = time.perf_counter()
+        with (inquiries_dir / "inquiries.csv").open(encoding="utf-8", newline="") as handle:
+            inquiries = splink_expert.rows_from_csv(csv.DictReader(handle), "query_ref", inquiry=True)
+        results, trained, pairs = splink_expert.link(inquiries, registry, model=model)
+        seconds = time.perf_counter() - started
+        if save and share == "67":
+            splink_expert.save_model(trained)
+        scored = score(results, inquiries_dir / "truth.csv")
+        scored["seconds"] = round(seconds, 1)
+        scored["blocked_pairs"] = pairs
+        report[f"held_{share}"] = scored
+        log(
+            f"{label} {folder.name} held {share}: r@1 {scored['recall_at_1']} r@10 {scored['recall_at_10']} "
+            f"conf.prec {scored['confident_precision']} ({scored['confident_answers']}) "
+            f"coverage {scored['coverage']} gap {scored['max_decile_gap']} pairs {pairs} in {seconds:.0f} s"
+        )
+    return report
+
+
+def _bureau(persons: int) -> dict[int, dict[str, Any]]:
+    """The bureau's own figures of the same runs, when bench.tracing left them."""
+    path = OUT / "results.json"
+    if not path.exists():
+        return {}
+    return {r["seed"]: r for r in json.loads(path.read_text(encoding="utf-8")) if r["persons"] == persons}
+
+
+def _line(label: str, seed: int, share: str, s: dict[str, Any], seconds: Any) -> str:
+    return (
+        f"| {label} | {seed} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
+        f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
+        f"{s['confident_error_upper95']:.4f} | {s['coverage']:.3f} | {s['max_decile_gap']:.3f} | {seconds} |"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tracing_splink", description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--setups", nargs="+", choices=("plain", "expert"), default=["plain", "expert"])
+    parser.add_argument("--model", type=Path, help="expert: reuse this trained model instead of training")
+    parser.add_argument(
+        "--save-model", action="store_true", help="expert: save the first seed's 2/3-set training"
+    )
+    parser.add_argument("--folder", type=Path, help="the data (default bench/out/tracing/seedS-PERSONS)")
     args = parser.parse_args(argv)
+    model = json.loads(args.model.read_text(encoding="utf-8")) if args.model else None
     lines = [
         "| peer | seed | held share | recall@1 | recall@10 | confident (≥0.95) | wrong | precision | "
-        "max decile gap | seconds |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "error ≤ (95%) | coverage | max decile gap | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    bureau = _bureau(args.persons)
+    reports: list[dict[str, Any]] = []
     for seed in args.seeds:
-        folder = OUT / f"seed{seed}-{args.persons}"
-        for label, clean in (("Splink, names as written", _as_written), ("Splink, to_cyrillic", _cyrillic)):
-            report = run(folder, label, clean)
+        folder = args.folder or OUT / f"seed{seed}-{args.persons}"
+        runs: list[dict[str, Any]] = []
+        if "plain" in args.setups:
+            for label, clean in (
+                ("Splink plain, names as written", _as_written),
+                ("Splink plain, to_cyrillic", _cyrillic),
+            ):
+                runs.append(run(folder, label, clean))
+        if "expert" in args.setups:
+            runs.append(run_expert(folder, model, args.save_model and seed == args.seeds[0]))
+        for report in runs:
+            report["seed"] = seed
             for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
-                s = report[key]
-                lines.append(
-                    f"| {label} | {seed} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
-                    f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
-                    f"{s['max_decile_gap']:.3f} | {s['seconds']} |"
-                )
+                lines.append(_line(report["baseline"], seed, share, report[key], report[key]["seconds"]))
+        if seed in bureau:
+            for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+                s = bureau[seed][key]
+                lines.append(_line("the bureau", seed, share, s, s["batch_seconds"]))
+        reports.extend(runs)
+    (OUT / f"splink-{args.persons}.json").write_text(
+        json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     print("\n".join(lines))
     return 0
 
