@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.matching_data import log
-from bench.tracing import OUT, score
+from bench.matching_data import log, read_truth
+from bench.tracing import OUT, read_results, score
 from powbureau.names import to_cyrillic
 
 SETTINGS = Path(__file__).with_name("splink_settings.json")
@@ -157,7 +157,9 @@ def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[s
         seconds = time.perf_counter() - started
         if save and share == "67":
             splink_expert.save_model(trained)
+        _write_results(inquiries_dir / "splink-expert-results.csv", results)
         scored = score(results, inquiries_dir / "truth.csv")
+        scored["thresholds"] = thresholds(results, inquiries_dir / "truth.csv")
         scored["seconds"] = round(seconds, 1)
         scored["blocked_pairs"] = pairs
         report[f"held_{share}"] = scored
@@ -169,12 +171,55 @@ def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[s
     return report
 
 
+THRESHOLDS = (0.95, 0.99, 0.999)
+
+
+def thresholds(results: dict[str, list[tuple[str, float]]], truth_csv: Path) -> list[dict[str, Any]]:
+    """Confident answers, wrong ones, precision and coverage at each of :data:`THRESHOLDS`."""
+    truth = read_truth(truth_csv)
+    held = sum(1 for t in truth.values() if t.person_ref)
+    out = []
+    for threshold in THRESHOLDS:
+        best = [
+            (t, results[q][0][0])
+            for q, t in truth.items()
+            if results.get(q) and results[q][0][1] >= threshold
+        ]
+        wrong = sum(1 for t, ref in best if ref != t.person_ref)
+        out.append(
+            {
+                "threshold": threshold,
+                "confident": len(best),
+                "wrong": wrong,
+                "precision": round(1 - wrong / max(1, len(best)), 4),
+                "coverage": round((len(best) - wrong) / max(1, held), 4),
+            }
+        )
+    return out
+
+
+def _write_results(path: Path, results: dict[str, list[tuple[str, float]]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["query_ref", "rank", "person_ref", "probability"])
+        for query in sorted(results):
+            for rank, (person, p) in enumerate(results[query], 1):
+                writer.writerow([query, rank, person, f"{p:.6f}"])
+
+
 def _bureau(persons: int) -> dict[int, dict[str, Any]]:
-    """The bureau's own figures of the same runs, when bench.tracing left them."""
-    path = OUT / "results.json"
-    if not path.exists():
-        return {}
-    return {r["seed"]: r for r in json.loads(path.read_text(encoding="utf-8")) if r["persons"] == persons}
+    """The bureau's own figures of the same runs, when bench.tracing left them (results*.json)."""
+    found: dict[int, dict[str, Any]] = {}
+    for path in sorted(OUT.glob("results*.json")):
+        for r in json.loads(path.read_text(encoding="utf-8")):
+            if r["persons"] == persons:
+                found[r["seed"]] = r
+    return found
+
+
+def _curve_line(label: str, seed: int, share: str, points: list[dict[str, Any]]) -> str:
+    cells = " | ".join(f"{p['confident']} / {p['wrong']} / {p['coverage']:.3f}" for p in points)
+    return f"| {label} | {seed} | {share} | {cells} |"
 
 
 def _line(label: str, seed: int, share: str, s: dict[str, Any], seconds: Any) -> str:
@@ -223,7 +268,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
                 s = bureau[seed][key]
                 lines.append(_line("the bureau", seed, share, s, s["batch_seconds"]))
+                inquiries_dir = folder / f"inquiries-{key[-2:]}"
+                s["thresholds"] = thresholds(
+                    read_results(inquiries_dir / "trace-results.csv"), inquiries_dir / "truth.csv"
+                )
+                runs.append({"baseline": "the bureau", "seed": seed, key: s})
         reports.extend(runs)
+    curve = [
+        "",
+        "| who | seed | held share | "
+        + " | ".join(f"p ≥ {t}: confident / wrong / coverage" for t in THRESHOLDS)
+        + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in THRESHOLDS) + " |",
+    ]
+    for report in reports:
+        for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+            if "thresholds" in report.get(key, {}):
+                curve.append(
+                    _curve_line(report["baseline"], report["seed"], share, report[key]["thresholds"])
+                )
+    lines += curve
     (OUT / f"splink-{args.persons}.json").write_text(
         json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8"
     )
