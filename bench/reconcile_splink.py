@@ -2,6 +2,10 @@
 
     .venv/bin/pip install -e '.[bench]'                          # splink and duckdb
     .venv/bin/python -m bench.reconcile_splink --persons 100000   # after bench.reconcile made the lists
+    .venv/bin/python -m bench.reconcile_splink --persons 100000 --setups expert
+
+``--setups expert`` runs bench/splink_expert.py's setup instead (trained on each list and
+custody, one posterior per row, matched at >= 0.95). The plain setup:
 
 Set up as bench/tracing_splink.py sets it up for family inquiries (link_only, NameComparison
 with term-frequency adjustments on surname and given name, patronymic, birth date by
