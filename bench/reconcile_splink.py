@@ -2,6 +2,10 @@
 
     .venv/bin/pip install -e '.[bench]'                          # splink and duckdb
     .venv/bin/python -m bench.reconcile_splink --persons 100000   # after bench.reconcile made the lists
+    .venv/bin/python -m bench.reconcile_splink --persons 100000 --setups expert
+
+``--setups expert`` runs bench/splink_expert.py's setup instead (trained on each list and
+custody, one posterior per row, matched at >= 0.95). The plain setup:
 
 Set up as bench/tracing_splink.py sets it up for family inquiries (link_only, NameComparison
 with term-frequency adjustments on surname and given name, patronymic, birth date by
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -110,36 +115,91 @@ def run_list(registry: dict[str, list[list[Any]]], folder: Path) -> dict[str, An
     return report
 
 
+def _expert_registry(persons_csv: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The registry's rows by custody, as the expert setup reads them."""
+    from bench import splink_expert
+
+    out: dict[str, list[tuple[Any, ...]]] = {"ours": [], "own": []}
+    with persons_csv.open(encoding="utf-8", newline="") as handle:
+        for r in csv.DictReader(handle):
+            custody = "own" if r["category"] == "missing" else "ours"
+            out[custody].append(splink_expert.expert_row(r["person_ref"], r, inquiry=False))
+    return out
+
+
+def run_list_expert(registry: dict[str, list[tuple[Any, ...]]], folder: Path) -> dict[str, Any]:
+    """The expert setup on one list: trained on the list and each custody, posteriors shared."""
+    from bench import splink_expert
+
+    with (folder / "exchange-list.csv").open(encoding="utf-8", newline="") as handle:
+        listed = list(csv.DictReader(handle))
+    started = time.perf_counter()
+    found: dict[str, list[tuple[str, float]]] = {}
+    pairs = 0
+    for custody in ("ours", "own"):
+        rows = [
+            splink_expert.expert_row(r["list_ref"], r, inquiry=False)
+            for r in listed
+            if _KIND[r["list_kind"]] == custody
+        ]
+        linked, _model, blocked = splink_expert.link(rows, registry[custody], top=3)
+        found.update(linked)
+        pairs += blocked
+    seconds = time.perf_counter() - started
+    answers = [_answer(r["list_ref"], found.get(r["list_ref"], [])) for r in listed]
+    refs = {pid: pid for a in answers for pid, _ in a.candidates}
+    report = score(answers, read_truth(folder / "exchange-truth.csv"), refs)
+    report["seconds"] = round(seconds, 1)
+    report["blocked_pairs"] = pairs
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reconcile_splink", description=__doc__)
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[22, 23, 24])
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--languages", nargs="+", choices=sorted(LANGUAGES), default=["ru", "uk", "cross"])
+    parser.add_argument("--setups", nargs="+", choices=("plain", "expert"), default=["plain", "expert"])
     args = parser.parse_args(argv)
-    registry = _registry(OUT / f"reg-{args.persons}-{REGISTRY_SEED}" / "persons.csv")
-    lists = []
+    persons_csv = OUT / f"reg-{args.persons}-{REGISTRY_SEED}" / "persons.csv"
     lines = [
         "| peer | persons | list | seed | named | wrong | precision | error ≤ (95%) | recall | ambiguous "
         "| seconds |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for seed in args.seeds:
-        for language in args.languages:
-            r = run_list(registry, OUT / f"list-{args.persons}-{language}-{seed}-{args.rows}")
-            lists.append(r)
-            log(f"splink {language} {seed}: precision {r['precision']} ({r['wrong']}), recall {r['recall']}")
-            lines.append(
-                f"| Splink, to_cyrillic | {args.persons:,} | {language} | {seed} | {r['named']} | "
-                f"{r['wrong']} | "
-                f"{r['precision']:.4f} | {r['error_upper95']:.4f} | {r['recall']:.3f} | "
-                f"{r['ambiguous_share']:.3f} | {r['seconds']} |"
-            )
-    p = _pooled(lists)
-    lines.append(
-        f"| Splink, to_cyrillic, pooled | {args.persons:,} | {len(lists)} lists | | {p['named']} | "
-        f"{p['wrong']} | {p['precision']:.4f} | {p['error_upper95']:.4f} | {p['recall']:.3f} | "
-        f"{p['ambiguous_share']:.3f} | |"
+    setups: list[tuple[str, Any, Any]] = []
+    if "plain" in args.setups:
+        setups.append(("Splink plain, to_cyrillic", _registry(persons_csv), run_list))
+    if "expert" in args.setups:
+        setups.append(("Splink expert", _expert_registry(persons_csv), run_list_expert))
+    results: dict[str, list[dict[str, Any]]] = {}
+    for label, registry, runner in setups:
+        lists = results.setdefault(label, [])
+        for seed in args.seeds:
+            for language in args.languages:
+                r = runner(registry, OUT / f"list-{args.persons}-{language}-{seed}-{args.rows}")
+                r.update({"seed": seed, "language": language})
+                lists.append(r)
+                log(
+                    f"{label} {language} {seed}: precision {r['precision']} ({r['wrong']}), "
+                    f"recall {r['recall']}, ambiguous {r['ambiguous_share']} in {r['seconds']} s"
+                )
+                lines.append(
+                    f"| {label} | {args.persons:,} | {language} | {seed} | {r['named']} | "
+                    f"{r['wrong']} | "
+                    f"{r['precision']:.4f} | {r['error_upper95']:.4f} | {r['recall']:.3f} | "
+                    f"{r['ambiguous_share']:.3f} | {r['seconds']} |"
+                )
+    for label, lists in results.items():
+        p = _pooled(lists)
+        lines.append(
+            f"| {label}, pooled | {args.persons:,} | {len(lists)} lists | | {p['named']} | "
+            f"{p['wrong']} | {p['precision']:.4f} | {p['error_upper95']:.4f} | {p['recall']:.3f} | "
+            f"{p['ambiguous_share']:.3f} | |"
+        )
+    (OUT / f"splink-{args.persons}.json").write_text(
+        json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8"
     )
     print("\n".join(lines))
     return 0

@@ -34,14 +34,20 @@ def _canonical(surname: str, given: str, patronymic: str, born: str) -> str:
     return " ".join(to_cyrillic(x) for x in (surname, given, patronymic) if x) + f" {born}"
 
 
-def run(folder: Path, label: str, text: Callable[[str, str, str, str], str], limit: int) -> dict[str, object]:
+def run(
+    folder: Path,
+    label: str,
+    text: Callable[[str, str, str, str], str],
+    limit: int,
+    shares: Sequence[str] = ("67", "33"),
+) -> dict[str, object]:
     """Brute-force results for both inquiry sets of one seed's folder."""
     with (folder / "registry" / "persons.csv").open(encoding="utf-8", newline="") as handle:
         registry = [r for r in csv.DictReader(handle) if (r["category"] or "pow") in _OURS]
     choices = [text(r["surname"], r["given_name"], r["patronymic"], r["birth_date"]) for r in registry]
     refs = [r["person_ref"] for r in registry]
     report: dict[str, object] = {"baseline": label}
-    for share in ("67", "33"):
+    for share in shares:
         inquiries_dir = folder / f"inquiries-{share}"
         results: dict[str, list[tuple[str, float]]] = {}
         started = time.perf_counter()
@@ -66,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--limit", type=int, default=500, help="the first N inquiries of each set")
+    parser.add_argument("--shares", nargs="+", choices=("67", "33"), default=["67", "33"])
+    parser.add_argument(
+        "--variants", nargs="+", choices=("as_written", "to_cyrillic"), default=["as_written", "to_cyrillic"]
+    )
     args = parser.parse_args(argv)
     lines = [
         "| baseline | seed | held share | recall@1 | recall@10 | confident (≥0.95) | wrong | precision | "
@@ -74,12 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     for seed in args.seeds:
         folder = OUT / f"seed{seed}-{args.persons}"
-        for label, text in (
-            ("rapidfuzz WRatio, as written", _raw),
-            ("rapidfuzz WRatio, to_cyrillic", _canonical),
-        ):
-            report = run(folder, label, text, args.limit)
-            for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+        variants = {
+            "as_written": ("rapidfuzz WRatio, as written", _raw),
+            "to_cyrillic": ("rapidfuzz WRatio, to_cyrillic", _canonical),
+        }
+        for label, text in (variants[v] for v in args.variants):
+            report = run(folder, label, text, args.limit, args.shares)
+            for key, share in ((f"held_{h}", {"67": "2/3", "33": "1/3"}[h]) for h in args.shares):
                 s = report[key]
                 assert isinstance(s, dict)
                 lines.append(

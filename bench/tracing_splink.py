@@ -2,8 +2,17 @@
 
     .venv/bin/pip install splink duckdb          # not a dependency of the bureau
     .venv/bin/python -m bench.tracing_splink --seeds 1   # after bench.tracing made the data
+    .venv/bin/python -m bench.tracing_splink --seeds 1 2 3 --setups expert --save-model
+    .venv/bin/python -m bench.tracing_splink --persons 1000000 --setups expert \
+        --model bench/splink_expert_model.json           # the 100k training reused
 
-Configured after Splink's documented person-linkage examples (link_only, NameComparison
+Two setups. **Plain** (below). **Expert**: bench/splink_expert.py (the names layer's keys,
+registry term frequencies, graded birth dates, wide blocking, one posterior per inquiry);
+its answers go to splink-expert-results.csv beside each inquiry set, and the bureau's rows
+of the same runs (bench.tracing's results*.json) are printed next to Splink's, with
+precision and coverage at 0.95, 0.99 and 0.999.
+
+Plain: configured after Splink's documented person-linkage examples (link_only, NameComparison
 with term-frequency adjustments on the names, a graded birth-date comparison, exact unit
 and service number, u by random sampling, m by EM over two blocking rules), with the
 settings kept in bench/splink_settings.json. Two runs: names as written (lower case), and
@@ -24,8 +33,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.matching_data import log
-from bench.tracing import OUT, score
+from bench.matching_data import log, read_truth
+from bench.tracing import OUT, read_results, score
 from powbureau.names import to_cyrillic
 
 SETTINGS = Path(__file__).with_name("splink_settings.json")
@@ -134,27 +143,163 @@ def _cyrillic(text: str) -> str:
     return to_cyrillic(text) if text else ""
 
 
+def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[str, Any]:
+    """The expert setup (bench/splink_expert.py): trained on each set, or ``model`` reused."""
+    from bench import splink_expert
+
+    started = time.perf_counter()
+    with (folder / "registry" / "persons.csv").open(encoding="utf-8", newline="") as handle:
+        registry = splink_expert.rows_from_csv(
+            (r for r in csv.DictReader(handle) if (r["category"] or "pow") in _OURS),
+            "person_ref",
+            inquiry=False,
+        )
+    prepare = time.perf_counter() - started
+    label = "Splink expert" + (", trained at 100k" if model is not None else "")
+    report: dict[str, Any] = {"baseline": label, "registry_rows_seconds": round(prepare, 1)}
+    for share in ("67", "33"):
+        inquiries_dir = folder / f"inquiries-{share}"
+        started = time.perf_counter()
+        with (inquiries_dir / "inquiries.csv").open(encoding="utf-8", newline="") as handle:
+            inquiries = splink_expert.rows_from_csv(csv.DictReader(handle), "query_ref", inquiry=True)
+        results, trained, pairs = splink_expert.link(inquiries, registry, model=model)
+        seconds = time.perf_counter() - started
+        if save and share == "67":
+            splink_expert.save_model(trained)
+        _write_results(inquiries_dir / "splink-expert-results.csv", results)
+        scored = score(results, inquiries_dir / "truth.csv")
+        scored["thresholds"] = thresholds(results, inquiries_dir / "truth.csv")
+        scored["seconds"] = round(seconds, 1)
+        scored["blocked_pairs"] = pairs
+        report[f"held_{share}"] = scored
+        log(
+            f"{label} {folder.name} held {share}: r@1 {scored['recall_at_1']} r@10 {scored['recall_at_10']} "
+            f"conf.prec {scored['confident_precision']} ({scored['confident_answers']}) "
+            f"coverage {scored['coverage']} gap {scored['max_decile_gap']} pairs {pairs} in {seconds:.0f} s"
+        )
+    return report
+
+
+THRESHOLDS = (0.95, 0.99, 0.999)
+
+
+def thresholds(results: dict[str, list[tuple[str, float]]], truth_csv: Path) -> list[dict[str, Any]]:
+    """Confident answers, wrong ones, precision and coverage at each of :data:`THRESHOLDS`."""
+    truth = read_truth(truth_csv)
+    held = sum(1 for t in truth.values() if t.person_ref)
+    out = []
+    for threshold in THRESHOLDS:
+        best = [
+            (t, results[q][0][0])
+            for q, t in truth.items()
+            if results.get(q) and results[q][0][1] >= threshold
+        ]
+        wrong = sum(1 for t, ref in best if ref != t.person_ref)
+        out.append(
+            {
+                "threshold": threshold,
+                "confident": len(best),
+                "wrong": wrong,
+                "precision": round(1 - wrong / max(1, len(best)), 4),
+                "coverage": round((len(best) - wrong) / max(1, held), 4),
+            }
+        )
+    return out
+
+
+def _write_results(path: Path, results: dict[str, list[tuple[str, float]]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["query_ref", "rank", "person_ref", "probability"])
+        for query in sorted(results):
+            for rank, (person, p) in enumerate(results[query], 1):
+                writer.writerow([query, rank, person, f"{p:.6f}"])
+
+
+def _bureau(persons: int) -> dict[int, dict[str, Any]]:
+    """The bureau's own figures of the same runs, when bench.tracing left them (results*.json)."""
+    found: dict[int, dict[str, Any]] = {}
+    for path in sorted(OUT.glob("results*.json")):
+        for r in json.loads(path.read_text(encoding="utf-8")):
+            if r["persons"] == persons:
+                found[r["seed"]] = r
+    return found
+
+
+def _curve_line(label: str, seed: int, share: str, points: list[dict[str, Any]]) -> str:
+    cells = " | ".join(f"{p['confident']} / {p['wrong']} / {p['coverage']:.3f}" for p in points)
+    return f"| {label} | {seed} | {share} | {cells} |"
+
+
+def _line(label: str, seed: int, share: str, s: dict[str, Any], seconds: Any) -> str:
+    return (
+        f"| {label} | {seed} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
+        f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
+        f"{s['confident_error_upper95']:.4f} | {s['coverage']:.3f} | {s['max_decile_gap']:.3f} | {seconds} |"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tracing_splink", description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--setups", nargs="+", choices=("plain", "expert"), default=["plain", "expert"])
+    parser.add_argument("--model", type=Path, help="expert: reuse this trained model instead of training")
+    parser.add_argument(
+        "--save-model", action="store_true", help="expert: save the first seed's 2/3-set training"
+    )
+    parser.add_argument("--folder", type=Path, help="the data (default bench/out/tracing/seedS-PERSONS)")
     args = parser.parse_args(argv)
+    model = json.loads(args.model.read_text(encoding="utf-8")) if args.model else None
     lines = [
         "| peer | seed | held share | recall@1 | recall@10 | confident (≥0.95) | wrong | precision | "
-        "max decile gap | seconds |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "error ≤ (95%) | coverage | max decile gap | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    bureau = _bureau(args.persons)
+    reports: list[dict[str, Any]] = []
     for seed in args.seeds:
-        folder = OUT / f"seed{seed}-{args.persons}"
-        for label, clean in (("Splink, names as written", _as_written), ("Splink, to_cyrillic", _cyrillic)):
-            report = run(folder, label, clean)
+        folder = args.folder or OUT / f"seed{seed}-{args.persons}"
+        runs: list[dict[str, Any]] = []
+        if "plain" in args.setups:
+            for label, clean in (
+                ("Splink plain, names as written", _as_written),
+                ("Splink plain, to_cyrillic", _cyrillic),
+            ):
+                runs.append(run(folder, label, clean))
+        if "expert" in args.setups:
+            runs.append(run_expert(folder, model, args.save_model and seed == args.seeds[0]))
+        for report in runs:
+            report["seed"] = seed
             for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
-                s = report[key]
-                lines.append(
-                    f"| {label} | {seed} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
-                    f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
-                    f"{s['max_decile_gap']:.3f} | {s['seconds']} |"
+                lines.append(_line(report["baseline"], seed, share, report[key], report[key]["seconds"]))
+        if seed in bureau:
+            for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+                s = bureau[seed][key]
+                lines.append(_line("the bureau", seed, share, s, s["batch_seconds"]))
+                inquiries_dir = folder / f"inquiries-{key[-2:]}"
+                s["thresholds"] = thresholds(
+                    read_results(inquiries_dir / "trace-results.csv"), inquiries_dir / "truth.csv"
                 )
+                runs.append({"baseline": "the bureau", "seed": seed, key: s})
+        reports.extend(runs)
+    curve = [
+        "",
+        "| who | seed | held share | "
+        + " | ".join(f"p ≥ {t}: confident / wrong / coverage" for t in THRESHOLDS)
+        + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in THRESHOLDS) + " |",
+    ]
+    for report in reports:
+        for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+            if "thresholds" in report.get(key, {}):
+                curve.append(
+                    _curve_line(report["baseline"], report["seed"], share, report[key]["thresholds"])
+                )
+    lines += curve
+    (OUT / f"splink-{args.persons}.json").write_text(
+        json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     print("\n".join(lines))
     return 0
 
