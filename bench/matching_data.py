@@ -8,6 +8,7 @@ caps by registry id, gives the same settings every time.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import sys
 import time
@@ -26,6 +27,7 @@ from powbureau.store.uow import SqlUnitOfWork
 __all__ = [
     "Truth",
     "import_registry",
+    "import_timing",
     "log",
     "make_inquiries",
     "make_registry",
@@ -74,20 +76,35 @@ def make_inquiries(registry: Path, folder: Path, *, count: int, seed: int, held_
 
 
 def import_registry(db: Path, persons_csv: Path, *, seed: int) -> tuple[str, float]:
-    """A fresh SQLite registry with the file imported; returns its URL and the import's seconds."""
+    """A fresh SQLite registry with the file imported; returns its URL and the import's seconds.
+
+    The seconds (and this process's CPU seconds) are also written next to the database
+    (:func:`import_timing`), so that a registry imported earlier still reports them.
+    """
     url = f"sqlite:///{db}"
     if db.exists():
         return url, 0.0
     engine = open_engine(url, create=True)
     upgrade(engine)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with seeded_ids(seed):
         intake.import_persons(
             uow=SqlUnitOfWork(engine), path=persons_csv, source="synth", recorded_by="bench"
         )
     seconds = time.perf_counter() - started
     engine.dispose()
+    timing = {"seconds": round(seconds, 1), "process_cpu_seconds": round(time.process_time() - cpu, 1)}
+    db.with_name(db.name + ".import.json").write_text(json.dumps(timing), encoding="utf-8")
     return url, seconds
+
+
+def import_timing(db: Path) -> dict[str, float]:
+    """What :func:`import_registry` recorded for ``db`` (empty when it did not import it)."""
+    path = db.with_name(db.name + ".import.json")
+    if not path.exists():
+        return {}
+    loaded: dict[str, float] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,15 @@ inquiry, and the answers are scored against truth.csv. Figures:
   first ten;
 * confident precision: among inquiries whose best candidate has p >= 0.95, the share
   where he is the man sought (one about a man not held is always wrong), with a one-sided
-  95% Clopper-Pearson upper bound on the error rate;
+  95% Clopper-Pearson upper bound on the error rate, pooled over the seeds too; every
+  wrong confident answer with what explains it (bench.tracing_wrong);
+* coverage: confident right answers among inquiries about men held, as it is and as a
+  share of the ceiling (bench.ceiling: the share of those inquiries whose visible
+  information rules out every registered man but the one sought, spellings undone);
 * calibration: result rows grouped by deciles of p, mean p against the share right;
 * latency of single inquiries in-process after 100 warm-ups, batch throughput, the
-  import (keys included) and the time to rebuild the tracing index from the projection.
+  import (keys included), and the tracing index rebuilt from the projection in a fresh
+  process (wall, CPU, peak memory) with its size on disk.
 
 Results go to bench/out/tracing/results.json and, as Markdown, to standard output.
 The machine is shared: timings are noisy (see docs/benchmarks.md).
@@ -27,6 +32,7 @@ import argparse
 import csv
 import json
 import math
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,8 +42,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.ceiling import ceilings
 from bench.matching_data import (
     import_registry,
+    import_timing,
     log,
     make_inquiries,
     make_registry,
@@ -45,6 +53,7 @@ from bench.matching_data import (
     read_truth,
     refs_to_ids,
 )
+from bench.tracing_wrong import explain_wrong, markdown_rows
 from powbureau.domain.access import Channel, Reader
 from powbureau.services import tracing
 from powbureau.store.db import open_engine
@@ -98,9 +107,16 @@ def read_results(path: Path) -> dict[str, list[tuple[str, float]]]:
 
 
 def score(
-    results: dict[str, list[tuple[str, float]]], truth_csv: Path, only: set[str] | None = None
+    results: dict[str, list[tuple[str, float]]],
+    truth_csv: Path,
+    only: set[str] | None = None,
+    identifiable: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Recall, confident precision and calibration of one results file (``only``: those inquiries)."""
+    """Recall, confident precision and calibration of one results file (``only``: those inquiries).
+
+    ``identifiable``: the inquiries about men held that the ceiling finds identifiable
+    (bench.ceiling); coverage is then also given as a share of the ceiling.
+    """
     truth = {k: v for k, v in read_truth(truth_csv).items() if only is None or k in only}
     held = [t for t in truth.values() if t.person_ref]
     at1 = sum(1 for t in held if results.get(t.query_ref, [("", 0)])[0][0] == t.person_ref)
@@ -129,6 +145,19 @@ def score(
         for i, (s, r, n) in enumerate(bins)
         if n
     ]
+    ceiling: dict[str, Any] = {}
+    if identifiable is not None:
+        right = {t.query_ref for t, (ref, _) in confident if ref == t.person_ref}
+        ident = [t.query_ref for t in held if t.query_ref in identifiable]
+        share = len(ident) / max(1, len(held))
+        ceiling = {
+            "ceiling": round(share, 4),
+            "coverage_of_ceiling": round((len(confident) - len(wrong)) / max(1, len(held)) / share, 4)
+            if share
+            else 0.0,
+            "identifiable_covered": f"{sum(q in right for q in ident)}/{len(ident)}",
+            "covered_not_identifiable": sum(1 for q in right if q not in identifiable),
+        }
     by_case: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for t in held:
         for tag in t.hard_cases or ("plain",):
@@ -143,8 +172,9 @@ def score(
         "confident_wrong": len(wrong),
         "confident_precision": round(1 - len(wrong) / max(1, len(confident)), 4),
         "confident_error_upper95": round(upper_error_bound(len(wrong), len(confident)), 4),
-        "confident_wrong_refs": wrong[:20],
+        "confident_wrong_refs": wrong,
         "coverage": round((len(confident) - len(wrong)) / max(1, len(held)), 4),
+        **ceiling,
         "deciles": deciles,
         "max_decile_gap": max((d["gap"] for d in deciles), default=0.0),
         "recall_at_1_by_case": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_case.items())},
@@ -162,21 +192,21 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
             work / "registry", folder, count=args.inquiries, seed=seed, held_share=share
         )
     db = work / "registry.db"
-    fresh = not db.exists()
-    url, import_seconds = import_registry(db, persons_csv, seed=seed)
+    url, _ = import_registry(db, persons_csv, seed=seed)
     report: dict[str, Any] = {"seed": seed, "persons": args.persons}
-    if fresh:
-        report["import_seconds"] = round(import_seconds, 1)
-        report["import_persons_per_second"] = round(args.persons / import_seconds)
-        log(f"seed {seed}: imported {args.persons} in {import_seconds:.1f} s")
-    engine = open_engine(url)
+    timing = import_timing(db)
+    if timing:
+        report["import_seconds"] = timing["seconds"]
+        report["import_persons_per_second"] = round(args.persons / timing["seconds"])
+        log(f"seed {seed}: imported {args.persons} in {timing['seconds']:.1f} s")
     started = time.perf_counter()
-    with engine.begin() as conn:  # rebuild the tracing index alone, as a migration would
-        rebuild_match_index(conn)
-    report["index_rebuild_seconds"] = round(time.perf_counter() - started, 1)
+    found = ceilings(work / "registry", [s.parent for s in sets.values()])
+    log(f"seed {seed}: ceilings in {time.perf_counter() - started:.1f} s")
+    report["index"] = index_build(url)
+    engine = open_engine(url)
     for share, inquiries_csv in sets.items():
         out = inquiries_csv.with_name("trace-results.csv")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = tracing.trace_batch(
             uow=SqlUnitOfWork(engine, write=False),
             reader=READER,
@@ -184,21 +214,81 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
             top=10,
             out=out,
         )
-        seconds = time.perf_counter() - started
-        scored = score(read_results(out), inquiries_csv.with_name("truth.csv"))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        ceiling = found[inquiries_csv.parent]
+        scored = score(
+            read_results(out), inquiries_csv.with_name("truth.csv"), identifiable=ceiling.identifiable
+        )
+        scored["ceiling_detail"] = ceiling.summary()
+        scored["wrong_explained"] = explain_wrong(
+            inquiries_csv.parent, work / "registry", scored["confident_wrong_refs"]
+        )
         scored["batch_seconds"] = round(seconds, 1)
+        scored["batch_cpu_seconds"] = round(cpu, 1)
         scored["batch_inquiries_per_second"] = round(summary.inquiries / seconds, 1)
+        scored["batch_inquiries_per_cpu_second"] = round(summary.inquiries / cpu, 1)
         report[f"held_{round(share * 100)}"] = scored
         log(
             f"seed {seed} held {share}: r@1 {scored['recall_at_1']} "
-            f"conf.prec {scored['confident_precision']} gap {scored['max_decile_gap']} in {seconds:.1f} s"
+            f"conf.prec {scored['confident_precision']} coverage {scored['coverage']} "
+            f"of ceiling {scored['ceiling']}: {scored['coverage_of_ceiling']} in {seconds:.1f} s"
         )
     report["latency_ms"] = latency(engine, read_inquiries(sets[0.67]), args.latency)
     report["determinism"] = determinism(engine, sets[0.67])
     engine.dispose()
     report["fresh_process_seconds"] = fresh_process(url, read_inquiries(sets[0.67])[0][1])
+    report["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     refs_to_ids(url)  # the registry is still readable after all of it
     return report
+
+
+def index_build(url: str) -> dict[str, Any]:
+    """Rebuild the tracing index from the projection in a fresh process (as migration 0002
+    does): wall and CPU seconds, that process's peak memory, the tables' size on disk."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.tracing", "--rebuild-index", url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory. VmHWM belongs to the process image, whereas
+    ru_maxrss survives exec and would report the parent's size at fork."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _rebuild_index(url: str) -> dict[str, Any]:
+    """The child of :func:`index_build`."""
+    engine = open_engine(url)
+    started, cpu = time.perf_counter(), time.process_time()
+    with engine.begin() as conn:
+        persons = rebuild_match_index(conn)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with engine.connect() as conn:
+        sizes = conn.exec_driver_sql(
+            "SELECT name, SUM(pgsize) FROM dbstat WHERE name LIKE '%match%' GROUP BY name"
+        ).all()
+        keys = conn.exec_driver_sql("SELECT COUNT(*) FROM match_keys").scalar_one()
+    engine.dispose()
+    return {
+        "persons": persons,
+        "keys": keys,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "disk_mb": round(sum(int(n) for _, n in sizes) / 2**20, 1),
+        "disk_by_table_mb": {name: round(int(n) / 2**20, 1) for name, n in sizes},
+    }
 
 
 def latency(engine: Any, inquiries: Sequence[tuple[str, Any]], count: int) -> dict[str, float]:
@@ -289,40 +379,126 @@ def pooled_calibration(reports: Sequence[dict[str, Any]], key: str) -> list[str]
     return lines
 
 
+SHARES = (("held_67", "2/3"), ("held_33", "1/3"))
+
+
+def pooled_precision(reports: Sequence[dict[str, Any]]) -> list[str]:
+    """Confident answers and wrong ones summed over the seeds, per held share and in all."""
+    lines = [
+        "| held share | seeds | inquiries | confident (p≥0.95) | wrong | precision | error ≤ (95%) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    totals = [0, 0, 0]
+    for key, share in SHARES:
+        n = sum(r[key]["inquiries"] for r in reports)
+        conf = sum(r[key]["confident_answers"] for r in reports)
+        wrong = sum(r[key]["confident_wrong"] for r in reports)
+        totals = [totals[0] + n, totals[1] + conf, totals[2] + wrong]
+        lines.append(
+            f"| {share} | {len(reports)} | {n} | {conf} | {wrong} | {1 - wrong / max(1, conf):.4f} | "
+            f"{upper_error_bound(wrong, conf):.4f} |"
+        )
+    n, conf, wrong = totals
+    lines.append(
+        f"| both | {len(reports)} | {n} | {conf} | {wrong} | {1 - wrong / max(1, conf):.4f} | "
+        f"{upper_error_bound(wrong, conf):.4f} |"
+    )
+    return lines
+
+
 def markdown(reports: Sequence[dict[str, Any]], command: str) -> str:
     """The results as a Markdown section."""
     lines = [f"Command: `{command}`", ""]
     lines.append(
         "| seed | held share | recall@1 | recall@10 | confident (p≥0.95) | wrong | precision | "
-        "error ≤ (95%) | coverage | max decile gap | batch inq/s |"
+        "error ≤ (95%) | coverage | ceiling | coverage / ceiling | max decile gap (rows) | batch inq/s |"
     )
-    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in reports:
-        for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
+        for key, share in SHARES:
             s = r[key]
+            worst = max(s["deciles"], key=lambda d: d["gap"])
             lines.append(
                 f"| {r['seed']} | {share} | {s['recall_at_1']:.3f} | {s['recall_at_10']:.3f} | "
                 f"{s['confident_answers']} | {s['confident_wrong']} | {s['confident_precision']:.4f} | "
-                f"{s['confident_error_upper95']:.4f} | {s['coverage']:.3f} | {s['max_decile_gap']:.3f} | "
+                f"{s['confident_error_upper95']:.4f} | {s['coverage']:.3f} | {s['ceiling']:.3f} | "
+                f"{s['coverage_of_ceiling']:.3f} | {s['max_decile_gap']:.3f} ({worst['rows']}) | "
                 f"{s['batch_inquiries_per_second']} |"
+            )
+    lines += ["", "Confident precision, summed over the seeds:", ""]
+    lines += pooled_precision(reports)
+    lines += [
+        "",
+        "Ceiling detail: registered men the inquiry fails to rule out, he included (1 = identifiable); "
+        "right confident answers among the identifiable, and on inquiries not identifiable; the "
+        "stricter ceiling where the place of last news must be the place of capture.",
+        "",
+        "| seed | held share | held | 1 | 2 | 3-10 | 11-100 | >100 | covered / identifiable | "
+        "covered, not identifiable | ceiling, place rules out |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in reports:
+        for key, share in SHARES:
+            s = r[key]
+            c = s["ceiling_detail"]
+            spread = " | ".join(str(c["remaining"][k]) for k in ("1", "2", "3-10", "11-100", ">100"))
+            lines.append(
+                f"| {r['seed']} | {share} | {c['held']} | {spread} | {s['identifiable_covered']} | "
+                f"{s['covered_not_identifiable']} | {c['ceiling_place_rules_out']:.3f} |"
             )
     lines += [
         "",
-        "| seed | import (keys included) | persons/s | index rebuild | latency p50 / p95 (ms) | "
-        "fresh process | batch identical | alone = batch |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "Calibration per run: gap between mean p and the share right in each decile of p, "
+        "(rows in the decile).",
+        "",
+        "| seed | held share | " + " | ".join(f"{i / 10:.1f}-{(i + 1) / 10:.1f}" for i in range(10)) + " |",
+        "| --- | --- |" + " --- |" * 10,
     ]
     for r in reports:
-        lat, det = r["latency_ms"], r["determinism"]
+        for key, share in SHARES:
+            by_bin = {d["bin"]: d for d in r[key]["deciles"]}
+            cells = []
+            for i in range(10):
+                d = by_bin.get(f"{i / 10:.1f}-{(i + 1) / 10:.1f}")
+                cells.append(f"{d['gap']:.3f} ({d['rows']})" if d else "-")
+            lines.append(f"| {r['seed']} | {share} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| seed | import (keys included) | persons/s | index rebuild, fresh process: wall / CPU / peak RSS | "
+        "index on disk | latency p50 / p95 (ms) | batch CPU inq/s | fresh process | batch identical | "
+        "alone = batch |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in reports:
+        lat, det, ix = r["latency_ms"], r["determinism"], r["index"]
+        cpu_rate = " / ".join(str(r[key]["batch_inquiries_per_cpu_second"]) for key, _ in SHARES)
         lines.append(
             f"| {r['seed']} | {r.get('import_seconds', '-')} s | {r.get('import_persons_per_second', '-')} | "
-            f"{r['index_rebuild_seconds']} s | {lat['p50']} / {lat['p95']} | "
-            f"{r['fresh_process_seconds']} s | {det['batch_runs_identical']} | {det['alone_equals_batch']} |"
+            f"{ix['seconds']} s / {ix['cpu_seconds']} s / {ix['peak_rss_mb']} MB | "
+            f"{ix['disk_mb']} MB ({ix['persons']} profiles, {ix['keys']} keys) | "
+            f"{lat['p50']} / {lat['p95']} | "
+            f"{cpu_rate} | {r['fresh_process_seconds']} s | {det['batch_runs_identical']} | "
+            f"{det['alone_equals_batch']} |"
         )
     for key, share in (("held_67", "two thirds"), ("held_33", "one third")):
         lines += ["", f"Calibration, all seeds pooled, {share} of inquiries about men held:", ""]
         lines += pooled_calibration(reports, key)
+    lines += [
+        "",
+        "Wrong confident answers:",
+        "",
+        "| seed, share | inquiry | as written | hard cases | the man sought | named (p), registered as | "
+        "the engine's explanation | named vs sought (truth) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in reports:
+        for key, share in SHARES:
+            lines += markdown_rows(f"{r['seed']}, {share}", r[key]["wrong_explained"])
     return "\n".join(lines)
+
+
+def _result_file(seed: int, persons: int) -> Path:
+    return OUT / f"seed{seed}-{persons}" / "result.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -332,15 +508,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--inquiries", type=int, default=1_000)
     parser.add_argument("--latency", type=int, default=300, help="single inquiries timed after the warm-ups")
     parser.add_argument(
-        "--report-only", action="store_true", help="print the Markdown of the last results.json"
+        "--report-only",
+        action="store_true",
+        help="print the Markdown of the seeds' last results (bench/out/tracing/seedN-PERSONS/result.json)",
     )
+    parser.add_argument("--rebuild-index", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rebuild_index:
+        print(json.dumps(_rebuild_index(args.rebuild_index)))
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.report_only:
-        reports = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
-    else:
-        reports = [run_seed(seed, args) for seed in args.seeds]
-        (OUT / "results.json").write_text(json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8")
+    reports = []
+    for seed in args.seeds:
+        path = _result_file(seed, args.persons)
+        if args.report_only:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+            continue
+        report = run_seed(seed, args)
+        path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+        reports.append(report)
     command = "python -m bench.tracing " + " ".join(sys.argv[1:] if argv is None else argv)
     print(markdown(reports, command.strip()))
     return 0
