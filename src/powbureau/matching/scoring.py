@@ -201,9 +201,11 @@ class Scorer:
 
         Such a match is never certain. It is one when an identity detail disagrees (a
         brother or namesake with another given name, patronymic, birth date, service
-        number or mother); when the
-        surname agrees only approximately and neither the exact birth date nor the service
-        number backs it; or when nothing but the name and an approximate birth date agrees.
+        number or mother); when the surname agrees only approximately and neither the
+        exact birth date nor the service number backs it; or when nothing but the name
+        and an approximate birth date agrees. A patronymic is part of the name: without
+        a birth date that agrees (a year at least), a namesake with the same full name
+        explains it as well, however well the last news fits the capture.
         """
         by_field = {c.field: c for c in comparisons}
 
@@ -218,7 +220,8 @@ class Scorer:
         anchored = agreed("birth_date", "exact") or agreed("service_number")
         if not agreed("surname", "exact") and not anchored:
             return True
-        return not (anchored or any(agreed(f) for f in ("patronymic", "mother_name", "unit")))
+        dated_patronymic = agreed("patronymic") and agreed("birth_date")
+        return not (anchored or dated_patronymic or agreed("mother_name") or agreed("unit"))
 
 
 def posterior(

@@ -75,6 +75,32 @@ def test_a_namesake_with_no_date_is_never_certain() -> None:
     assert found[0].probability <= default_settings().names_only_cap < default_settings().confident
 
 
+def test_a_full_name_without_a_birth_date_is_never_certain_however_well_the_last_news_fits() -> None:
+    registered = man(
+        "PK", surname="Коваленко", given_name="Дмитро", patronymic="Сергійович", captured_on="2023-05-02"
+    )
+    index = MemoryCandidateIndex([*crowd(), registered])
+    query = TraceQuery(
+        surname="Коваленко", given_name="Дмитрий", patronymic="Сергеевич", last_seen_on="2023-04-28"
+    )
+    best = find_candidates(query, index=index)[0]
+    assert best.person_id == "PK" and not best.names_only  # the last news agreed
+    assert best.probability <= default_settings().names_only_cap
+    assert any("namesake would agree" in note for note in best.notes)
+    registered_dated = man(
+        "PK",
+        surname="Коваленко",
+        given_name="Дмитро",
+        patronymic="Сергійович",
+        captured_on="2023-05-02",
+        birth_date="2001-03-14",
+    )
+    dated = find_candidates(
+        replace(query, birth_date="2001"), index=MemoryCandidateIndex([*crowd(), registered_dated])
+    )[0]
+    assert not dated.notes  # his birth year agrees: the patronymic now counts
+
+
 def test_nobody_is_ever_certain() -> None:
     index = MemoryCandidateIndex([man("PK", service_number="АБ-123456", mother_name="Олена", **KOVALENKO)])
     query = TraceQuery(
