@@ -204,8 +204,9 @@ class Scorer:
         number or mother); when the surname agrees only approximately and neither the
         exact birth date nor the service number backs it; or when nothing but the name
         and an approximate birth date agrees. A patronymic is part of the name: without
-        a birth date that agrees (a year at least), a namesake with the same full name
-        explains it as well, however well the last news fits the capture.
+        a birth date that agrees (a year at least) or the place of capture, a namesake
+        with the same full name explains it as well, however well the date of the last
+        news fits the capture.
         """
         by_field = {c.field: c for c in comparisons}
 
@@ -220,8 +221,8 @@ class Scorer:
         anchored = agreed("birth_date", "exact") or agreed("service_number")
         if not agreed("surname", "exact") and not anchored:
             return True
-        dated_patronymic = agreed("patronymic") and agreed("birth_date")
-        return not (anchored or dated_patronymic or agreed("mother_name") or agreed("unit"))
+        placed = agreed("birth_date") or agreed("capture_place")
+        return not (anchored or (agreed("patronymic") and placed) or agreed("mother_name") or agreed("unit"))
 
 
 def posterior(
