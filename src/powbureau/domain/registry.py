@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 import time
 from collections.abc import Mapping
@@ -22,7 +21,8 @@ __all__ = ["identity_changes", "new_person_id", "registration_events"]
 
 # RFC 4648 base32 re-lettered as Crockford's (no I, L, O, U: nothing to misread), in
 # ASCII order, so that ids sort as the numbers they encode.
-_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # ten bits at a time
 _COUNTER_BITS = 22
 _last = [0, 0]  # (millisecond, counter) of the last id this process made
 
@@ -43,8 +43,26 @@ def new_person_id() -> str:
     else:
         counter = secrets.randbits(_COUNTER_BITS - 1)
     _last[:] = [ms, counter]
-    value = (ms << _COUNTER_BITS) | counter
-    return "P" + base64.b32encode(value.to_bytes(8, "big")).decode("ascii")[:13].translate(_CROCKFORD)
+    return "P" + _base32((ms << _COUNTER_BITS) | counter)
+
+
+def _base32(value: int) -> str:
+    """The 13 characters base32 gives for 8 bytes (its 65 bits, the last one padding).
+
+    Written out because bulk intake makes an id for every row: ``base64.b32encode``
+    and a translation cost several times as much.
+    """
+    x = value << 1
+    p = _PAIRS
+    return (
+        p[x >> 55]
+        + p[(x >> 45) & 1023]
+        + p[(x >> 35) & 1023]
+        + p[(x >> 25) & 1023]
+        + p[(x >> 15) & 1023]
+        + p[(x >> 5) & 1023]
+        + _CROCKFORD[x & 31]
+    )
 
 
 def registration_events(

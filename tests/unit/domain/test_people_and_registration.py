@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -22,8 +23,9 @@ from powbureau.domain.people import (
     display_name,
     validate_identity,
 )
-from powbureau.domain.registry import identity_changes, new_person_id, registration_events
-from powbureau.store.repositories import projection_row
+from powbureau.domain.registry import _base32, identity_changes, new_person_id, registration_events
+from powbureau.store.repositories import person_tuple, projection_row
+from powbureau.store.tables import persons
 
 STAMP = "2026-01-01T00:00:00.000000Z"
 
@@ -55,6 +57,14 @@ def test_registry_ids_are_opaque_and_unique() -> None:
     assert len(ids) == 20000
     for value in list(ids)[:500]:
         assert re.fullmatch(r"P[0-9A-HJKMNP-TV-Z]{12,13}", value), value
+
+
+@given(st.integers(0, 2**64 - 1))
+def test_registry_ids_are_base32_in_crockfords_letters(value: int) -> None:
+    # the reference: RFC 4648 base32 of the 8 bytes, re-lettered
+    letters = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    expected = base64.b32encode(value.to_bytes(8, "big")).decode("ascii")[:13].translate(letters)
+    assert _base32(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -211,6 +221,9 @@ def test_the_fast_registration_state_equals_the_replay(
         recorded_by="op",
     )
     assert projection_row(fast) == projection_row(replayed)
+    for state in (fast, replayed):
+        row = projection_row(state)
+        assert person_tuple(state) == tuple(row[c.name] for c in persons.columns)
     assert fast.refs == replayed.refs
     assert fast.conflicts == replayed.conflicts
     assert (fast.last_dated is None) == (replayed.last_dated is None)
