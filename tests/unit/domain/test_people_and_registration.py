@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powbureau.domain.errors import InvalidInput
-from powbureau.domain.events import GENESIS_HASH, seal
+from powbureau.domain.events import GENESIS_HASH, canonical_json, seal
 from powbureau.domain.lifecycle import registration_state, replay
 from powbureau.domain.people import (
     FORMAT_COLUMNS,
@@ -23,7 +23,13 @@ from powbureau.domain.people import (
     display_name,
     validate_identity,
 )
-from powbureau.domain.registry import _base32, identity_changes, new_person_id, registration_events
+from powbureau.domain.registry import (
+    _base32,
+    identity_changes,
+    new_person_id,
+    registration_events,
+    registration_payload,
+)
 from powbureau.store.repositories import person_tuple, projection_row
 from powbureau.store.tables import persons
 
@@ -227,3 +233,45 @@ def test_the_fast_registration_state_equals_the_replay(
     assert fast.refs == replayed.refs
     assert fast.conflicts == replayed.conflicts
     assert (fast.last_dated is None) == (replayed.last_dated is None)
+
+
+any_text = st.text(
+    st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Z", "Cc", "Cf")), max_size=12
+)
+
+
+@settings(deadline=None)
+@given(
+    custody=st.sampled_from(["ours", "own"]),
+    fields=st.dictionaries(
+        st.sampled_from(["person_ref", *IDENTITY_FIELDS]), st.none() | any_text, max_size=8
+    ),
+    extra=st.none() | st.dictionaries(any_text, any_text, max_size=3),
+    ref=st.none() | st.tuples(any_text, any_text),
+    unidentified=st.booleans(),
+    origin=st.none()
+    | st.fixed_dictionaries({"file": any_text, "line": st.integers(0, 10**9)})
+    | st.dictionaries(any_text, st.none() | st.booleans() | st.integers() | any_text, max_size=3),
+)
+def test_the_written_out_payload_is_the_canonical_json(
+    custody: str,
+    fields: dict[str, str | None],
+    extra: dict[str, str] | None,
+    ref: tuple[str, str] | None,
+    unidentified: bool,
+    origin: dict[str, Any] | None,
+) -> None:
+    payload: dict[str, Any] = {
+        "custody": custody,
+        "fields": {k: v for k, v in fields.items() if v is not None},
+    }
+    if extra:
+        payload["extra"] = extra
+    if ref is not None:
+        payload["ref"] = list(ref)
+    if unidentified:
+        payload["unidentified"] = True
+    if origin:
+        payload["origin"] = origin
+    written = registration_payload(custody, fields, extra, ref, unidentified, origin)
+    assert written == canonical_json(payload)
