@@ -138,6 +138,9 @@ def import_persons(
     try:
         with uow:
             ledger = ImportLedger(uow.connection)
+            # A source's first file can only register: no ref of it is known, and a ref the file
+            # repeats is refused by the ledger first (the write lock keeps it so while we run).
+            known_source = uow.persons.source_known(source)
             for chunk in stream:
                 if reject_writer is not None and summary.rows == 0:
                     reject_writer.writerow([*REPORT_COLUMNS, *chunk.header])
@@ -153,6 +156,7 @@ def import_persons(
                         chunk,
                         good,
                         reader,
+                        known_source=known_source,
                         source=source,
                         recorded_by=recorded_by,
                         stamp=stamp,
@@ -193,16 +197,20 @@ def _drop_duplicates(
     max_errors: int,
 ) -> list[Good]:
     """Refuse a person_ref seen earlier in the same file (in this chunk or before)."""
-    earlier = ledger.seen([r.ref for r in rows])
+    first: dict[str, int] = {}
+    for row in rows:
+        first.setdefault(row.ref, row.line)
+    earlier = ledger.claim(list(first.items()))
     kept: list[Good] = []
     for row in rows:
-        if row.ref in earlier:
-            reason = f"person_ref {row.ref!r} already on line {earlier[row.ref]} of this file"
+        line = earlier.get(row.ref)
+        if line is None and first[row.ref] != row.line:
+            line = first[row.ref]
+        if line is not None:
+            reason = f"person_ref {row.ref!r} already on line {line} of this file"
             _reject(summary, [RowError(row.line, "person_ref", reason)], row.cells, writer, max_errors)
             continue
-        earlier[row.ref] = row.line
         kept.append(row)
-    ledger.add([(r.ref, r.line) for r in kept])
     return kept
 
 
@@ -213,6 +221,7 @@ def _write_chunk(
     rows: list[Good],
     reader: RowReader,
     *,
+    known_source: bool,
     source: str,
     recorded_by: str,
     stamp: str,
@@ -220,7 +229,7 @@ def _write_chunk(
     extra_columns: frozenset[str],
 ) -> None:
     """Register the rows whose refs are new; correct the persons whose refs are known."""
-    known = uow.persons.find_refs(source, [r.ref for r in rows])
+    known = uow.persons.find_refs(source, [r.ref for r in rows]) if known_source else {}
     new_rows = [r for r in rows if r.ref not in known] if known else rows
     changed: dict[str, list[NewEvent]] = {}
     if known:
