@@ -2,7 +2,8 @@
 
 Generates a synthetic registry with ``bench.synth`` (cached under bench/out/), then runs
 the real command line, ``powbureau import persons``, into a fresh database, sampling the
-resident memory of the importing process and its worker every 20 ms.
+resident memory and the CPU time of the importing process and its worker every 20 ms
+(the load average is that of the minute before the import starts).
 
     .venv/bin/python -m bench.intake --persons 100000 1000000 --db sqlite postgres
 
@@ -39,18 +40,28 @@ def registry_file(persons: int, seed: int = 1) -> Path:
     return path
 
 
-def _peak_rss(process: subprocess.Popen[bytes]) -> tuple[int, float]:
+def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float]:
+    """Peak resident memory of the process and its children (bytes), wall seconds, and the CPU
+    seconds (user + system) of the importing process and of its worker(s), sampled every 20 ms."""
     parent = psutil.Process(process.pid)
     peak = 0
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
     while process.poll() is None:
         try:
             tree = [parent, *parent.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            total = 0
+            for p in tree:
+                with p.oneshot():
+                    total += p.memory_info().rss
+                    times = p.cpu_times()
+                cpu[p.pid] = times.user + times.system
+            peak = max(peak, total)
         except psutil.Error:
             pass
         time.sleep(0.02)
-    return peak, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return peak, seconds, cpu.get(process.pid, 0.0), sum(v for k, v in cpu.items() if k != process.pid)
 
 
 def run(db: str, persons: int) -> dict[str, float | int | str]:
@@ -74,7 +85,8 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        peak, seconds = _peak_rss(process)
+        load = os.getloadavg()[0]
+        peak, seconds, importer_cpu, worker_cpu = _watch(process)
         if process.returncode != 0:
             raise RuntimeError(f"import failed: {process.stdout.read() if process.stdout else ''!r}")
         check = subprocess.run([POWBUREAU, "--db", url, "verify"], capture_output=True, text=True)
@@ -84,6 +96,9 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             "seconds": round(seconds, 2),
             "persons_per_s": round(persons / seconds),
             "peak_rss_mb": round(peak / 2**20),
+            "importer_cpu": round(importer_cpu, 1),
+            "worker_cpu": round(worker_cpu, 1),
+            "load": round(load, 1),
             "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200],
         }
     finally:
@@ -97,14 +112,16 @@ def main() -> None:
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    print("| database | persons | seconds | persons/s | peak RSS (MB) | verify |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print("| database | persons | seconds | persons/s | peak RSS (MB) | CPU s importer / worker ", end="")
+    print("| load | verify |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for persons in args.persons:
         for db in args.db:
             r = run(db, persons)
             print(
                 f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
-                f"| {r['peak_rss_mb']} | {r['verify']} |",
+                f"| {r['peak_rss_mb']} | {r['importer_cpu']} / {r['worker_cpu']} | {r['load']} "
+                f"| {r['verify']} |",
                 flush=True,
             )
 

@@ -81,13 +81,21 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 def category_of(value: str | None) -> Category:
     """The category a cell means; an empty cell means ``pow``."""
-    if value is None or not value.strip():
+    if value is None:
+        return Category.POW
+    exact = _CATEGORY_CELLS.get(value)  # every row of an import asks: the usual cells first
+    if exact is not None:
+        return exact
+    if not value.strip():
         return Category.POW
     try:
         return Category(value.strip())
     except ValueError:
         allowed = ", ".join(c.value for c in Category)
         raise InvalidInput(f"unknown category {value!r} (allowed: {allowed})", field="category") from None
+
+
+_CATEGORY_CELLS = {c.value: c for c in Category}
 
 
 def custody_for(category: Category) -> Custody:

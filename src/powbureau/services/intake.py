@@ -31,9 +31,11 @@ from powbureau.services.intake_rows import (
     CHUNK,
     DERIVED_REF,
     REPORT_COLUMNS,
-    Prepared,
-    Refused,
+    Good,
+    PreparedChunk,
+    Read,
     RowError,
+    RowReader,
     extra_columns,
     prepared_stream,
 )
@@ -132,30 +134,34 @@ def import_persons(
     reject_writer = csv_writer(reject_handle) if reject_handle is not None else None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic GC only costs time
+    reader: RowReader | None = None
     try:
         with uow:
             ledger = ImportLedger(uow.connection)
-            for header, chunk in stream:
+            # A source's first file can only register: no ref of it is known, and a ref the file
+            # repeats is refused by the ledger first (the write lock keeps it so while we run).
+            known_source = uow.persons.source_known(source)
+            for chunk in stream:
                 if reject_writer is not None and summary.rows == 0:
-                    reject_writer.writerow([*REPORT_COLUMNS, *header])
-                good: list[Prepared] = []
-                for _line, item in chunk:
-                    summary.rows += 1
-                    if isinstance(item, Refused):
-                        _reject(summary, item.errors, item.cells, reject_writer, max_errors)
-                    else:
-                        good.append(item)
-                good = _drop_duplicates(ledger, summary, good, reject_writer, max_errors)
+                    reject_writer.writerow([*REPORT_COLUMNS, *chunk.header])
+                summary.rows += chunk.rows
+                for refused in chunk.refused:
+                    _reject(summary, refused.errors, refused.cells, reject_writer, max_errors)
+                good = _drop_duplicates(ledger, summary, chunk.good, reject_writer, max_errors)
                 if good:
+                    reader = reader or RowReader(chunk.header)
                     _write_chunk(
                         uow,
                         summary,
+                        chunk,
                         good,
+                        reader,
+                        known_source=known_source,
                         source=source,
                         recorded_by=recorded_by,
                         stamp=stamp,
                         file=path.name,
-                        extra_columns=extra_columns(header),
+                        extra_columns=extra_columns(chunk.header),
                     )
                 if progress is not None:
                     progress(summary.rows)
@@ -186,73 +192,90 @@ def _reject(
 def _drop_duplicates(
     ledger: ImportLedger,
     summary: ImportSummary,
-    rows: list[Prepared],
+    rows: list[Good],
     writer: Any,
     max_errors: int,
-) -> list[Prepared]:
+) -> list[Good]:
     """Refuse a person_ref seen earlier in the same file (in this chunk or before)."""
-    earlier = ledger.seen([r.ref for r in rows])
-    kept: list[Prepared] = []
+    first: dict[str, int] = {}
     for row in rows:
-        if row.ref in earlier:
-            reason = f"person_ref {row.ref!r} already on line {earlier[row.ref]} of this file"
+        first.setdefault(row.ref, row.line)
+    earlier = ledger.claim(list(first.items()))
+    kept: list[Good] = []
+    for row in rows:
+        line = earlier.get(row.ref)
+        if line is None and first[row.ref] != row.line:
+            line = first[row.ref]
+        if line is not None:
+            reason = f"person_ref {row.ref!r} already on line {line} of this file"
             _reject(summary, [RowError(row.line, "person_ref", reason)], row.cells, writer, max_errors)
             continue
-        earlier[row.ref] = row.line
         kept.append(row)
-    ledger.add([(r.ref, r.line) for r in kept])
     return kept
 
 
 def _write_chunk(
     uow: UnitOfWork,
     summary: ImportSummary,
-    rows: list[Prepared],
+    chunk: PreparedChunk,
+    rows: list[Good],
+    reader: RowReader,
     *,
+    known_source: bool,
     source: str,
     recorded_by: str,
     stamp: str,
     file: str,
     extra_columns: frozenset[str],
 ) -> None:
-    known = uow.persons.find_refs(source, [r.ref for r in rows])
-    current = uow.persons.rows(list(set(known.values())))
-    new_rows = [r for r in rows if r.ref not in known]
+    """Register the rows whose refs are new; correct the persons whose refs are known."""
+    known = uow.persons.find_refs(source, [r.ref for r in rows]) if known_source else {}
+    new_rows = [r for r in rows if r.ref not in known] if known else rows
     changed: dict[str, list[NewEvent]] = {}
-    for row in rows:
-        person_id = known.get(row.ref)
-        if person_id is None:
-            continue
-        events = _corrections(
-            current[person_id],
-            row,
-            source=source,
-            recorded_by=recorded_by,
-            file=file,
-            extra_columns=extra_columns,
-        )
-        if not events:
-            summary.unchanged += 1
-            continue
-        changed[person_id] = events
-        data = json.loads(events[0].payload)
-        summary.corrections.append(Correction(row.line, row.ref, person_id, data["changes"]))
+    if known:
+        current = uow.persons.rows(list(set(known.values())))
+        for row in rows:
+            person_id = known.get(row.ref)
+            if person_id is None:
+                continue
+            read = reader.read(row.line, row.cells)
+            assert isinstance(read, Read)  # the worker read this row as valid
+            fixes = _corrections(
+                current[person_id],
+                row.line,
+                read,
+                source=source,
+                recorded_by=recorded_by,
+                file=file,
+                extra_columns=extra_columns,
+            )
+            if not fixes:
+                summary.unchanged += 1
+                continue
+            changed[person_id] = fixes
+            data = json.loads(fixes[0].payload)
+            summary.corrections.append(Correction(row.line, row.ref, person_id, data["changes"]))
     summary.registered += len(new_rows)
-    uow.events.append([e for r in new_rows for e in r.events], recorded_at=stamp)
-    uow.persons.add_rows([r.person_row for r in new_rows], [t for r in new_rows for t in r.ref_rows])
-    uow.matches.add_rows(
-        [r.match_profile for r in new_rows if r.match_profile is not None],
-        [k for r in new_rows for k in r.match_keys],
-    )
-    for person_id, events in changed.items():
+    persons, profiles, keys, events = chunk.persons, chunk.profiles, chunk.keys, chunk.events
+    if len(new_rows) != len(chunk.good):  # some were duplicates or are known: only the others
+        ids = {r.person_id for r in new_rows}
+        persons = [p for p in persons if p[0] in ids]
+        profiles = [p for p in profiles if p[0] in ids]
+        keys = [k for k in keys if k[2] in ids]
+        events = [e for e in events if e[0] in ids]
+    uow.events.append_prepared(events, recorded_at=stamp, recorded_by=recorded_by, source=source)
+    uow.persons.add_rows(persons, [(r.ref, source, r.person_id) for r in new_rows])
+    uow.matches.add_rows(profiles, keys)
+    for person_id, new_events in changed.items():
         history = uow.events.for_person(person_id)
-        appended = uow.events.append(events, recorded_at=stamp)
+        appended = uow.events.append(new_events, recorded_at=stamp)
         uow.persons.save(replay(person_id, [*history, *appended]), expected_version=len(history))
 
 
 def _corrections(
     row: Mapping[str, Any],
-    new: Prepared,
+    line: int,
+    new: Read,
     *,
     source: str,
     recorded_by: str,
@@ -275,7 +298,7 @@ def _corrections(
     }
     if not changes and not extra_changes:
         return []
-    payload: dict[str, Any] = {"changes": changes, "origin": {"file": file, "line": new.line}}
+    payload: dict[str, Any] = {"changes": changes, "origin": {"file": file, "line": line}}
     if extra_changes:
         payload["extra_changes"] = extra_changes
     events = [

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from powbureau.domain.errors import InvalidInput
-from powbureau.domain.events import NewEvent
+from powbureau.domain.events import hash_middle
 from powbureau.domain.lifecycle import registration_state
 from powbureau.domain.people import (
     FORMAT_COLUMNS,
@@ -30,15 +30,19 @@ from powbureau.domain.people import (
 )
 from powbureau.domain.registry import new_person_id, registration_events
 from powbureau.interchange.csvfiles import open_csv, unprotect_cell
-from powbureau.store.match_index import state_match_rows
-from powbureau.store.repositories import person_tuple, ref_tuples
+from powbureau.store.match_index import match_rows
+from powbureau.store.repositories import person_tuple
 
 __all__ = [
     "CHUNK",
     "DERIVED_REF",
     "REPORT_COLUMNS",
-    "Prepared",
+    "Good",
+    "PreparedChunk",
+    "Read",
+    "Refused",
     "RowError",
+    "RowReader",
     "extra_columns",
     "prepare_chunks",
     "prepared_stream",
@@ -66,22 +70,6 @@ class RowError:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A valid row, with what registering it as a new person would write."""
-
-    line: int
-    ref: str
-    fields: dict[str, str | None]
-    extra: dict[str, str]
-    cells: list[str]
-    events: list[NewEvent]
-    person_row: tuple[Any, ...]
-    ref_rows: list[tuple[str, str, str]]
-    match_profile: tuple[str, ...] | None
-    match_keys: list[tuple[str, str, str]]
-
-
-@dataclass(frozen=True)
 class Refused:
     """A row that cannot be taken, with every reason."""
 
@@ -89,25 +77,62 @@ class Refused:
     errors: list[RowError]
 
 
+class Good(NamedTuple):
+    """A valid row: registering it as a new person is in the chunk's lists under ``person_id``."""
+
+    line: int
+    ref: str
+    person_id: str
+    cells: list[str]
+
+
+class Read(NamedTuple):
+    """What a valid row says."""
+
+    ref: str
+    fields: dict[str, str | None]
+    extra: dict[str, str]
+
+
+class PreparedChunk(NamedTuple):
+    """Up to CHUNK rows of a file made ready to write, as plain lists and tuples.
+
+    Plain data because a large file's chunks cross from the worker to the importing
+    process: tuples of strings are cheap to send, and the importer hands the lists to
+    the driver as they are. ``events`` are new events with the pieces of their hash
+    already made (:func:`powbureau.domain.events.hash_middle`): each is
+    ``(person_id, kind, occurred_on, place, payload, middle)``, recorded by the import's
+    user, from its source, at its stamp, correcting nothing; the importer only gives each
+    its id and chains it.
+    """
+
+    header: list[str]
+    rows: int  # the rows read, good and bad
+    good: list[Good]
+    refused: list[Refused]
+    persons: list[tuple[Any, ...]]  # projection rows, in the order of ``good``
+    profiles: list[tuple[str, ...]]  # match profile rows, in the same order
+    keys: list[tuple[str, str, str]]  # match key rows (key, custody, person_id), sorted
+    events: list[tuple[str, str, str | None, str | None, str, bytes]]
+
+
 def extra_columns(header: Sequence[str]) -> frozenset[str]:
     """The header's unknown columns: kept with each person as written."""
     return frozenset(n for n in header if n not in _KNOWN and n != "person_ref" and n not in REPORT_COLUMNS)
 
 
-class _RowParser:
+class RowReader:
     """Reads the cells of one file's rows by the roles its header gives each column."""
 
-    def __init__(
-        self, header: Sequence[str], *, source: str, recorded_by: str, file: str, stamp: str
-    ) -> None:
+    def __init__(self, header: Sequence[str]) -> None:
         self.width = len(header)
         self.ref_at = header.index("person_ref") if "person_ref" in header else None
         self.known = [(i, n) for i, n in enumerate(header) if n in _KNOWN]
         unknown = extra_columns(header)
         self.extra = [(i, n) for i, n in enumerate(header) if n in unknown]
-        self.source, self.recorded_by, self.file, self.stamp = source, recorded_by, file, stamp
 
-    def parse(self, line: int, cells: list[str]) -> Prepared | Refused:
+    def read(self, line: int, cells: list[str]) -> Read | Refused:
+        """The row's reference, identity fields and unknown columns, or why it is refused."""
         if len(cells) != self.width:
             reason = f"{len(cells)} cells where the header has {self.width}"
             return Refused(cells, [RowError(line, "*", reason)])
@@ -124,11 +149,30 @@ class _RowParser:
         ref = values[self.ref_at] if self.ref_at is not None else ""
         if not ref:
             ref = DERIVED_REF + hashlib.sha256("\x1f".join(cells).encode()).hexdigest()[:20]
-        return self._prepare(line, ref, fields, extra, cells)
+        return Read(ref, fields, extra)
 
-    def _prepare(
-        self, line: int, ref: str, fields: dict[str, str | None], extra: dict[str, str], cells: list[str]
-    ) -> Prepared:
+
+class _ChunkMaker:
+    """Turns a file's rows into :class:`PreparedChunk` s: what registering each would write."""
+
+    def __init__(self, header: list[str], *, source: str, recorded_by: str, file: str, stamp: str) -> None:
+        self.header = header
+        self.reader = RowReader(header)
+        self.source, self.recorded_by, self.file, self.stamp = source, recorded_by, file, stamp
+
+    def make(self, rows: Sequence[tuple[int, list[str]]]) -> PreparedChunk:
+        chunk = PreparedChunk(self.header, len(rows), [], [], [], [], [], [])
+        for line, cells in rows:
+            read = self.reader.read(line, cells)
+            if isinstance(read, Refused):
+                chunk.refused.append(read)
+            else:
+                self._prepare(chunk, line, read, cells)
+        chunk.keys.sort()
+        return chunk
+
+    def _prepare(self, chunk: PreparedChunk, line: int, read: Read, cells: list[str]) -> None:
+        ref, fields, extra = read
         person_id = new_person_id()
         events = registration_events(
             person_id,
@@ -152,30 +196,38 @@ class _RowParser:
             recorded_at=self.stamp,
             recorded_by=self.recorded_by,
         )
-        profile, keys = state_match_rows(state)
-        return Prepared(
-            line, ref, fields, extra, cells, events, person_tuple(state), ref_tuples(state), profile, keys
-        )
+        profile, keys = match_rows(person_id, state.custody.value, state.fields, None)
+        chunk.good.append(Good(line, ref, person_id, cells))
+        chunk.persons.append(person_tuple(state))
+        if profile is not None:
+            chunk.profiles.append(profile)
+        chunk.keys.extend(keys)
+        for e in events:
+            kind = str(e.kind)
+            middle = hash_middle(
+                person_id=person_id, kind=kind, occurred_on=e.occurred_on, place=e.place, payload=e.payload
+            )
+            chunk.events.append((person_id, kind, e.occurred_on, e.place, e.payload, middle))
 
 
 def prepare_chunks(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str
-) -> Iterator[tuple[list[str], list[tuple[int, Prepared | Refused]]]]:
-    """Yield (header, chunk) pairs: each chunk is up to CHUNK rows with their line numbers."""
+) -> Iterator[PreparedChunk]:
+    """The file's rows in chunks of up to CHUNK rows, made ready to write."""
     csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
     try:
-        parser = _RowParser(
+        maker = _ChunkMaker(
             csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
         )
-        chunk: list[tuple[int, Prepared | Refused]] = []
+        rows: list[tuple[int, list[str]]] = []
         yielded = False
-        for line, cells in csv_file.rows:
-            chunk.append((line, parser.parse(line, cells)))
-            if len(chunk) == CHUNK:
-                yield csv_file.header, chunk
-                chunk, yielded = [], True
-        if chunk or not yielded:  # an empty file still hands over its header
-            yield csv_file.header, chunk
+        for row in csv_file.rows:
+            rows.append(row)
+            if len(rows) == CHUNK:
+                yield maker.make(rows)
+                rows, yielded = [], True
+        if rows or not yielded:  # an empty file still hands over its header
+            yield maker.make(rows)
     finally:
         csv_file.close()
 
@@ -208,7 +260,7 @@ def _produce(
 
 def prepared_stream(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str
-) -> Iterator[tuple[list[str], list[tuple[int, Prepared | Refused]]]]:
+) -> Iterator[PreparedChunk]:
     """Like :func:`prepare_chunks`, in a worker process when the file is large."""
     big = path.is_file() and path.stat().st_size >= _WORKER_MIN_BYTES
     if not big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():

@@ -9,6 +9,7 @@ locked before anything is read. Opening a registry never creates one: only
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,19 @@ def _normalise(url: str) -> str:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return url
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+# Python's sqlite3 (3.11) looks for an adapter for every parameter that is not exactly an
+# int, float, str or bytes; for None and bool the look-up fails by raising and clearing an
+# AttributeError, which made binding a NULL cost more than binding a name (bulk intake
+# binds millions). Registered adapters are found at once; these give back the same value,
+# bound as before (NULL; 0 or 1).
+sqlite3.register_adapter(type(None), _as_is)
+sqlite3.register_adapter(bool, int)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,6 +8,7 @@ transaction keeps memory flat and vanishes with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -26,23 +27,46 @@ class ImportLedger:
             text(f"CREATE TEMP TABLE IF NOT EXISTS import_seen (ref TEXT PRIMARY KEY, line INTEGER){suffix}")
         )
         self._conn.execute(text("DELETE FROM import_seen"))
-        self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        self._postgres = connection.dialect.name == "postgresql"
 
-    def seen(self, refs: Sequence[str]) -> dict[str, int]:
-        """The line on which each of ``refs`` already appeared in this import."""
-        found: dict[str, int] = {}
+    def claim(self, refs: Sequence[tuple[str, int]]) -> dict[str, int]:
+        """Remember refs (each once) with their lines; give the earlier line of those seen before.
+
+        The refs claimed before keep their first line; the others are now claimed.
+        """
+        if not refs:
+            return {}
+        if self._postgres:
+            return self._claim_postgres(refs)
+        earlier: dict[str, int] = {}
         for start in range(0, len(refs), _CHUNK):
-            chunk = list(refs[start : start + _CHUNK])
-            marks = ", ".join([self._mark] * len(chunk))
+            chunk = [ref for ref, _line in refs[start : start + _CHUNK]]
+            marks = ", ".join("?" * len(chunk))
             rows = self._conn.exec_driver_sql(
                 f"SELECT ref, line FROM import_seen WHERE ref IN ({marks})", tuple(chunk)
             )
-            found.update({r[0]: int(r[1]) for r in rows})
-        return found
+            earlier.update({r[0]: int(r[1]) for r in rows})
+        new = [(ref, line) for ref, line in refs if ref not in earlier]
+        if new:
+            self._conn.exec_driver_sql("INSERT INTO import_seen (ref, line) VALUES (?, ?)", new)
+        return earlier
 
-    def add(self, rows: Sequence[tuple[str, int]]) -> None:
-        """Remember refs and their lines."""
-        if rows:
-            self._conn.exec_driver_sql(
-                f"INSERT INTO import_seen (ref, line) VALUES ({self._mark}, {self._mark})", list(rows)
+    def _claim_postgres(self, refs: Sequence[tuple[str, int]]) -> dict[str, int]:
+        # Insert and let the primary key say which were there: a look-up first would be planned
+        # on a temporary table that is never analysed, and scanned whole for every chunk.
+        # Never a prepared statement, whose generic plan is worse still.
+        driver: Any = self._conn.connection.dbapi_connection  # a psycopg 3 connection
+        names = [ref for ref, _line in refs]
+        with driver.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO import_seen (ref, line) SELECT * FROM unnest(%s::text[], %s::integer[]) "
+                "ON CONFLICT (ref) DO NOTHING RETURNING ref",
+                (names, [line for _ref, line in refs]),
+                prepare=False,
             )
+            claimed = {r[0] for r in cursor.fetchall()}
+            before = [ref for ref in names if ref not in claimed]
+            if not before:
+                return {}
+            cursor.execute("SELECT ref, line FROM import_seen WHERE ref = ANY(%s)", (before,), prepare=False)
+            return {r[0]: int(r[1]) for r in cursor.fetchall()}

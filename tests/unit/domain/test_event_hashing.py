@@ -16,7 +16,11 @@ from powbureau.domain.events import (
     EventKind,
     NewEvent,
     canonical_json,
+    chain_hash,
     event_hash,
+    hash_head,
+    hash_middle,
+    hash_tail,
     seal,
     utc_now,
 )
@@ -134,6 +138,58 @@ def test_the_hash_is_sha256_of_canonical_json_for_any_text(
     }
     reference = hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
     assert event_hash(**values) == reference
+
+
+@settings(deadline=None)
+@given(
+    st.integers(1, 2**62),
+    awkward_text,
+    awkward_text,
+    optional_text,
+    optional_text,
+    awkward_text,
+    awkward_text,
+    optional_text,
+    st.dictionaries(awkward_text, json_values, max_size=3),
+    st.none() | st.integers(1, 2**62),
+    st.text("0123456789abcdef", min_size=64, max_size=64),
+)
+def test_the_hash_from_pieces_equals_the_hash(
+    id: int,
+    person_id: str,
+    kind: str,
+    occurred_on: str | None,
+    place: str | None,
+    recorded_at: str,
+    recorded_by: str,
+    source: str | None,
+    payload: dict[str, Any],
+    corrects: int | None,
+    prev_hash: str,
+) -> None:
+    text = canonical_json(payload)
+    middle = hash_middle(person_id=person_id, kind=kind, occurred_on=occurred_on, place=place, payload=text)
+    tail = hash_tail(recorded_at=recorded_at, recorded_by=recorded_by, source=source)
+    whole = event_hash(
+        id=id,
+        person_id=person_id,
+        kind=kind,
+        occurred_on=occurred_on,
+        place=place,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+        source=source,
+        payload=text,
+        corrects=corrects,
+        prev_hash=prev_hash,
+    )
+    assert chain_hash(hash_head(corrects), id, middle, prev_hash, tail) == whole
+
+
+def test_canonical_json_is_json_dumps_with_its_options() -> None:
+    value = {"b": [1, None, True, 2.5], "a": {"y": '\u2028"\\', "x": "Ш"}, "c": "\x00"}
+    dumped = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(value) == dumped
 
 
 def test_the_hash_is_stable() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powbureau.domain.errors import InvalidInput
-from powbureau.domain.events import GENESIS_HASH, seal
+from powbureau.domain.events import GENESIS_HASH, canonical_json, seal
 from powbureau.domain.lifecycle import registration_state, replay
 from powbureau.domain.people import (
     FORMAT_COLUMNS,
@@ -22,8 +23,15 @@ from powbureau.domain.people import (
     display_name,
     validate_identity,
 )
-from powbureau.domain.registry import identity_changes, new_person_id, registration_events
-from powbureau.store.repositories import projection_row
+from powbureau.domain.registry import (
+    _base32,
+    identity_changes,
+    new_person_id,
+    registration_events,
+    registration_payload,
+)
+from powbureau.store.repositories import person_tuple, projection_row
+from powbureau.store.tables import persons
 
 STAMP = "2026-01-01T00:00:00.000000Z"
 
@@ -55,6 +63,14 @@ def test_registry_ids_are_opaque_and_unique() -> None:
     assert len(ids) == 20000
     for value in list(ids)[:500]:
         assert re.fullmatch(r"P[0-9A-HJKMNP-TV-Z]{12,13}", value), value
+
+
+@given(st.integers(0, 2**64 - 1))
+def test_registry_ids_are_base32_in_crockfords_letters(value: int) -> None:
+    # the reference: RFC 4648 base32 of the 8 bytes, re-lettered
+    letters = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    expected = base64.b32encode(value.to_bytes(8, "big")).decode("ascii")[:13].translate(letters)
+    assert _base32(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -211,6 +227,51 @@ def test_the_fast_registration_state_equals_the_replay(
         recorded_by="op",
     )
     assert projection_row(fast) == projection_row(replayed)
+    for state in (fast, replayed):
+        row = projection_row(state)
+        assert person_tuple(state) == tuple(row[c.name] for c in persons.columns)
     assert fast.refs == replayed.refs
     assert fast.conflicts == replayed.conflicts
     assert (fast.last_dated is None) == (replayed.last_dated is None)
+
+
+any_text = st.text(
+    st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Z", "Cc", "Cf")), max_size=12
+)
+
+
+@settings(deadline=None)
+@given(
+    custody=st.sampled_from(["ours", "own"]),
+    fields=st.dictionaries(
+        st.sampled_from(["person_ref", *IDENTITY_FIELDS]), st.none() | any_text, max_size=8
+    ),
+    extra=st.none() | st.dictionaries(any_text, any_text, max_size=3),
+    ref=st.none() | st.tuples(any_text, any_text),
+    unidentified=st.booleans(),
+    origin=st.none()
+    | st.fixed_dictionaries({"file": any_text, "line": st.integers(0, 10**9)})
+    | st.dictionaries(any_text, st.none() | st.booleans() | st.integers() | any_text, max_size=3),
+)
+def test_the_written_out_payload_is_the_canonical_json(
+    custody: str,
+    fields: dict[str, str | None],
+    extra: dict[str, str] | None,
+    ref: tuple[str, str] | None,
+    unidentified: bool,
+    origin: dict[str, Any] | None,
+) -> None:
+    payload: dict[str, Any] = {
+        "custody": custody,
+        "fields": {k: v for k, v in fields.items() if v is not None},
+    }
+    if extra:
+        payload["extra"] = extra
+    if ref is not None:
+        payload["ref"] = list(ref)
+    if unidentified:
+        payload["unidentified"] = True
+    if origin:
+        payload["origin"] = origin
+    written = registration_payload(custody, fields, extra, ref, unidentified, origin)
+    assert written == canonical_json(payload)
