@@ -10,23 +10,15 @@ results.json and prints them as a Markdown table.
 from __future__ import annotations
 
 import csv
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from powbureau.matching import TraceQuery
+
 __all__ = ["explain_wrong", "markdown_rows"]
 
-_QUERY = (
-    "surname",
-    "given_name",
-    "patronymic",
-    "birth_date",
-    "unit",
-    "service_number",
-    "mother_name",
-    "father_name",
-    "last_seen_on",
-    "last_seen_place",
-)
+_QUERY = tuple(f.name for f in fields(TraceQuery))  # the inquiry as written
 _PERSON = ("surname", "given_name", "patronymic", "birth_date", "unit", "service_number", "mother_name")
 
 
