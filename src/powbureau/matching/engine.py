@@ -14,7 +14,7 @@ from itertools import combinations
 from powbureau.matching.index import CandidateIndex
 from powbureau.matching.profile import Profile
 from powbureau.matching.query import TraceQuery
-from powbureau.matching.scoring import Candidate, Scorer, posterior
+from powbureau.matching.scoring import Candidate, FieldComparison, Scorer, posterior
 from powbureau.matching.settings import MatchSettings, default_settings
 
 __all__ = ["find_candidates", "find_duplicates"]
@@ -76,21 +76,22 @@ def _rank(
     for (record, levels, weight), p in zip(scored, probabilities, strict=True):
         # the guard only matters above its cap: below it, min(p, cap) is p and there is no note
         guarded = False
+        comparisons: tuple[FieldComparison, ...] | None = None
         if p > cap:
             comparisons = scorer.comparisons(levels, frequency)
             guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
         shown = min(cap if guarded else p, most)
-        capped.append((shown, weight, record.person_id, guarded, record, levels))
+        capped.append((shown, weight, record.person_id, guarded, record, levels, comparisons))
     capped.sort(key=lambda item: (-item[0], -item[1], item[2]))
     out = []
-    for p, weight, person_id, guarded, record, levels in capped[:top]:
+    for p, weight, person_id, guarded, record, levels, built in capped[:top]:
         notes: tuple[str, ...] = ()
         if guarded:
             notes = (
                 "a namesake would agree as well: ask for the full birth date, the patronymic "
                 "or the service number",
             )
-        comparisons = scorer.comparisons(levels, frequency)
+        comparisons = built or scorer.comparisons(levels, frequency)
         names_only = scorer.names_only(comparisons)
         out.append((Candidate(person_id, p, weight, comparisons, names_only=names_only, notes=notes), record))
     return out

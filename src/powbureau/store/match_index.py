@@ -123,18 +123,10 @@ class MatchIndex:
     def lookup(self, keys: Sequence[str], custody: str) -> set[str]:
         """Ids of persons of ``custody`` stored under any of ``keys``."""
         found: set[str] = set()
-        # The driver's own statement: an inquiry asks for a thousand keys or more, and building
-        # SQLAlchemy's IN list for them cost more than the index look-ups themselves.
-        postgres = self._conn.dialect.name == "postgresql"
         for chunk in chunks(sorted(set(keys)), _IN_CHUNK):
-            if postgres:
-                sql = "SELECT person_id FROM match_keys WHERE custody = %s AND key = ANY(%s)"
-                params: tuple[Any, ...] = (custody, list(chunk))
-            else:
-                marks = ", ".join("?" * len(chunk))
-                sql = f"SELECT person_id FROM match_keys WHERE custody = ? AND key IN ({marks})"
-                params = (custody, *chunk)
-            found.update(self._conn.exec_driver_sql(sql, params).scalars())
+            member, values = self._member("key", chunk)
+            sql = f"SELECT person_id FROM match_keys WHERE custody = {self._mark} AND {member}"
+            found.update(self._conn.exec_driver_sql(sql, (custody, *values)).scalars())
         return found
 
     def prefixed(self, prefixes: Sequence[str], custody: str) -> list[tuple[str, str]]:
@@ -144,10 +136,10 @@ class MatchIndex:
         databases (the ``C`` collation on PostgreSQL, migration 0011).
         """
         found: list[tuple[str, str]] = []
-        marker = "%s" if self._conn.dialect.name == "postgresql" else "?"
+        mark = self._mark
         sql = (
-            f"SELECT key, person_id FROM match_keys WHERE key >= {marker} AND key < {marker} "
-            f"AND custody = {marker}"
+            f"SELECT key, person_id FROM match_keys "
+            f"WHERE key >= {mark} AND key < {mark} AND custody = {mark}"
         )
         for prefix in sorted(set(prefixes)):
             if not prefix:
@@ -169,20 +161,28 @@ class MatchIndex:
     def profiles(self, ids: Sequence[str]) -> list[Profile]:
         """Stored profiles of these ids, in the order given (unknown ids left out)."""
         found: dict[str, Profile] = {}
-        # The driver's own statement, as in lookup(): a common surname brings hundreds of ids.
-        postgres = self._conn.dialect.name == "postgresql"
         columns = ", ".join(PROFILE_COLUMNS)
         for chunk in chunks(list(ids), _IN_CHUNK):
-            if postgres:
-                sql = f"SELECT {columns} FROM match_profiles WHERE person_id = ANY(%s)"
-                params: tuple[Any, ...] = (list(chunk),)
-            else:
-                marks = ", ".join("?" * len(chunk))
-                sql = f"SELECT {columns} FROM match_profiles WHERE person_id IN ({marks})"
-                params = tuple(chunk)
-            for row in self._conn.exec_driver_sql(sql, params):
+            member, values = self._member("person_id", chunk)
+            sql = f"SELECT {columns} FROM match_profiles WHERE {member}"
+            for row in self._conn.exec_driver_sql(sql, values):
                 found[row[0]] = profile_from_row(tuple(row))
         return [found[i] for i in ids if i in found]
+
+    @property
+    def _mark(self) -> str:
+        """The driver's parameter marker."""
+        return "%s" if self._conn.dialect.name == "postgresql" else "?"
+
+    def _member(self, column: str, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """``column`` is one of ``values``, as the driver's own SQL and its parameters.
+
+        Look-ups bring hundreds or thousands of keys and ids: building SQLAlchemy's IN list
+        for them cost more than the index look-ups themselves.
+        """
+        if self._conn.dialect.name == "postgresql":
+            return f"{column} = ANY(%s)", (list(values),)
+        return f"{column} IN ({', '.join('?' * len(values))})", tuple(values)
 
     def surname_count(self, surname: str, custody: str) -> int:
         """How many persons of ``custody`` have this surname key."""

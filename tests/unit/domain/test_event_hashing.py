@@ -94,10 +94,8 @@ awkward_text = st.text(
     st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Z", "Cc", "Cf")), max_size=30
 )
 optional_text = st.none() | awkward_text
-
-
-@settings(deadline=None)
-@given(
+#: id, person_id, kind, occurred_on, place, recorded_at, recorded_by, source, payload, corrects, prev_hash
+EVENT_COLUMNS = (
     st.integers(1, 2**62),
     awkward_text,
     awkward_text,
@@ -110,6 +108,10 @@ optional_text = st.none() | awkward_text
     st.none() | st.integers(1, 2**62),
     st.text("0123456789abcdef", min_size=64, max_size=64),
 )
+
+
+@settings(deadline=None)
+@given(*EVENT_COLUMNS)
 def test_the_hash_is_sha256_of_canonical_json_for_any_text(
     id: int,
     person_id: str,
@@ -141,19 +143,7 @@ def test_the_hash_is_sha256_of_canonical_json_for_any_text(
 
 
 @settings(deadline=None)
-@given(
-    st.integers(1, 2**62),
-    awkward_text,
-    awkward_text,
-    optional_text,
-    optional_text,
-    awkward_text,
-    awkward_text,
-    optional_text,
-    st.dictionaries(awkward_text, json_values, max_size=3),
-    st.none() | st.integers(1, 2**62),
-    st.text("0123456789abcdef", min_size=64, max_size=64),
-)
+@given(*EVENT_COLUMNS)
 def test_the_hash_from_pieces_equals_the_hash(
     id: int,
     person_id: str,
