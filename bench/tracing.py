@@ -187,7 +187,7 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
     persons_csv = make_registry(work / "registry", persons=args.persons, seed=seed)
     sets = {}
     for share in (0.67, 0.33):
-        folder = work / f"inquiries-{round(share * 100)}"
+        folder = work / f"inquiries-{round(share * 100)}{_count_suffix(args.inquiries)}"
         sets[share] = make_inquiries(
             work / "registry", folder, count=args.inquiries, seed=seed, held_share=share
         )
@@ -205,7 +205,21 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
     report["index"] = index_build(url)
     engine = open_engine(url)
     for share, inquiries_csv in sets.items():
-        out = inquiries_csv.with_name("trace-results.csv")
+        out = inquiries_csv.with_name(
+            "trace-results.csv" if args.prior == "fixed" else "trace-results-estimated.csv"
+        )
+        settings = None
+        estimated = None
+        if args.prior == "estimate":
+            started = time.perf_counter()
+            estimated = tracing.estimate_registered_share(
+                uow=SqlUnitOfWork(engine, write=False), inquiries_csv=inquiries_csv
+            )
+            settings = tracing.settings_with_registered_share(estimated.registered)
+            log(
+                f"seed {seed} held {share}: prior estimated {estimated.registered:.4f} "
+                f"in {estimated.rounds} rounds, {time.perf_counter() - started:.1f} s"
+            )
         started, cpu = time.perf_counter(), time.process_time()
         summary = tracing.trace_batch(
             uow=SqlUnitOfWork(engine, write=False),
@@ -213,6 +227,7 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
             inquiries_csv=inquiries_csv,
             top=10,
             out=out,
+            settings=settings,
         )
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         ceiling = found[inquiries_csv.parent]
@@ -223,6 +238,8 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         scored["wrong_explained"] = explain_wrong(
             inquiries_csv.parent, work / "registry", scored["confident_wrong_refs"]
         )
+        if estimated is not None:
+            scored["prior_registered_estimated"] = round(estimated.registered, 4)
         scored["batch_seconds"] = round(seconds, 1)
         scored["batch_cpu_seconds"] = round(cpu, 1)
         scored["batch_inquiries_per_second"] = round(summary.inquiries / seconds, 1)
@@ -425,6 +442,18 @@ def markdown(reports: Sequence[dict[str, Any]], command: str) -> str:
                 f"{s['coverage_of_ceiling']:.3f} | {s['max_decile_gap']:.3f} ({worst['rows']}) | "
                 f"{s['batch_inquiries_per_second']} |"
             )
+    estimates = [
+        f"seed {r['seed']}, {share}: {r[key]['prior_registered_estimated']:.3f}"
+        for r in reports
+        for key, share in SHARES
+        if "prior_registered_estimated" in r[key]
+    ]
+    if estimates:
+        lines += [
+            "",
+            "Prior estimated by `trace prior` (share of inquiries about registered men): "
+            + "; ".join(estimates),
+        ]
     lines += ["", "Confident precision, summed over the seeds:", ""]
     lines += pooled_precision(reports)
     lines += [
@@ -497,8 +526,14 @@ def markdown(reports: Sequence[dict[str, Any]], command: str) -> str:
     return "\n".join(lines)
 
 
-def _result_file(seed: int, persons: int) -> Path:
-    return OUT / f"seed{seed}-{persons}" / "result.json"
+def _count_suffix(inquiries: int) -> str:
+    """Sets of another size than the default 1,000 (which bench.tracing_splink reads) are kept apart."""
+    return "" if inquiries == 1000 else f"-n{inquiries}"
+
+
+def _result_file(seed: int, persons: int, prior: str, inquiries: int) -> Path:
+    name = "result" + _count_suffix(inquiries) + ("" if prior == "fixed" else "-estimated-prior") + ".json"
+    return OUT / f"seed{seed}-{persons}" / name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -507,6 +542,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--inquiries", type=int, default=1_000)
     parser.add_argument("--latency", type=int, default=300, help="single inquiries timed after the warm-ups")
+    parser.add_argument(
+        "--prior",
+        choices=("fixed", "estimate"),
+        default="fixed",
+        help="fixed: the settings' prior (one half registered); estimate: `trace prior` (EM, no "
+        "truth) on each set of inquiries first, then `trace batch --prior-registered` with it",
+    )
     parser.add_argument(
         "--report-only",
         action="store_true",
@@ -520,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     reports = []
     for seed in args.seeds:
-        path = _result_file(seed, args.persons)
+        path = _result_file(seed, args.persons, args.prior, args.inquiries)
         if args.report_only:
             reports.append(json.loads(path.read_text(encoding="utf-8")))
             continue

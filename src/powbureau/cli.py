@@ -558,9 +558,7 @@ def verify() -> None:
     if not report.ok:
         for problem in report.problems:
             err.print(f"FAIL {_escape(problem)}")
-        _fail(
-            f"verify failed after checking {report.events} events and {report.audit_records} audit records"
-        )
+        _fail(f"verify failed after checking {report.events} events and {report.audit_records} audit records")
     out.print(
         f"ok: {report.events} events in one unbroken chain; {report.persons} persons rebuilt; "
         f"{report.audit_records} audit records in one unbroken chain"

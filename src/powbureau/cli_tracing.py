@@ -115,13 +115,25 @@ def trace_batch(
     top: Annotated[int, typer.Option(min=1, max=1000, help="How many candidates per inquiry at most.")] = 10,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    prior_registered: Annotated[
+        float | None,
+        typer.Option(
+            "--prior-registered",
+            help="The share of these inquiries thought to be about registered men (the prior; "
+            "`trace prior FILE` estimates it). Default: the settings' one half.",
+        ),
+    ] = None,
 ) -> None:
     """Trace every inquiry of inquiries.csv into trace-results.csv; stores nothing."""
     from powbureau.cli import _print_json, _Progress, _reader, _refusals, _uow, out
     from powbureau.services import tracing
 
     with _refusals(), _Progress(f"tracing {file.name}") as progress:
+        settings = (
+            None if prior_registered is None else tracing.settings_with_registered_share(prior_registered)
+        )
         summary = tracing.trace_batch(
+            settings=settings,
             uow=_uow(write=False),
             reader=_reader(),
             inquiries_csv=file,
@@ -136,4 +148,80 @@ def trace_batch(
     out.print(
         f"{summary.file}: {summary.inquiries} inquiries; {summary.with_candidates} with candidates, "
         f"{summary.confident} confident; {summary.rows} rows written to {json.dumps(summary.out)}"
+    )
+
+
+@trace_app.command("prior")
+def trace_prior(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="inquiries.csv (shared/formats) to estimate from; none: show the recorded prior"),
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8.")] = None,
+    apply: Annotated[
+        bool,
+        typer.Option("--apply", help="Record the estimate as the bureau's prior for every family inquiry."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Estimate how many inquiries are about registered men: the prior of every probability.
+
+    Fitted by expectation-maximisation on the candidates' weights, as Splink estimates the
+    share of matches; no answer is known or needed, and nobody is named. With --apply the
+    estimate becomes the bureau's prior (who and when are kept); `trace batch
+    --prior-registered` overrides it for one file.
+    """
+    from powbureau.cli import _print_json, _refusals, _uow, _user, out
+    from powbureau.services import tracing
+
+    with _refusals():
+        if file is None:
+            prior = tracing.read_bureau_prior(uow=_uow(write=False))
+            if as_json:
+                _print_json({"prior": None if prior is None else prior.as_dict()})
+            elif prior is None:
+                out.print(
+                    "no prior recorded: every inquiry assumes one half of inquiries are about registered men"
+                )
+            else:
+                out.print(
+                    f"{prior.registered:.1%} of family inquiries are taken to be about registered men "
+                    f"(from {prior.estimated_from}, {prior.inquiries} inquiries; "
+                    f"recorded by {prior.recorded_by} at {prior.recorded_at})"
+                )
+            return
+        estimate = tracing.estimate_registered_share(
+            uow=_uow(write=False), inquiries_csv=file, encoding=encoding
+        )
+        if apply:
+            tracing.record_bureau_prior(
+                uow=_uow(),
+                registered=estimate.registered,
+                inquiries=estimate.inquiries,
+                estimated_from=file.name,
+                recorded_by=_user(),
+            )
+    if as_json:
+        _print_json(
+            {
+                "file": file.name,
+                "inquiries": estimate.inquiries,
+                "registered": round(estimate.registered, 4),
+                "rounds": estimate.rounds,
+                "converged": estimate.converged,
+                "applied": apply,
+            }
+        )
+        return
+    out.print(
+        f"{file.name}: about {estimate.registered:.1%} of {estimate.inquiries} inquiries are about "
+        f"registered men (EM, {estimate.rounds} rounds"
+        + ("" if estimate.converged else ", not converged")
+        + ")"
+        + (
+            "; recorded as the bureau's prior"
+            if apply
+            else f"; record it with --apply, or trace this file with "
+            f"--prior-registered {estimate.registered:.2f}"
+        )
     )

@@ -225,3 +225,19 @@ def test_an_officer_may_confirm_a_man_he_found_himself(registry: Registry) -> No
     view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=opened.case_id)
     assert view["person_id"] == person
     assert [c["decision"] for c in view["candidates"] if c["person_id"] == person] == ["confirmed"]
+
+
+def test_a_case_s_candidates_are_scored_with_the_bureau_s_prior(registry: Registry) -> None:
+    from powbureau.services import tracing
+
+    register(registry, fields={"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14"})
+    sought = TraceQuery(surname="Коваленко", given_name="Дмитрий")  # names only: in the middle
+    half = _open(registry, sought)
+    tracing.record_bureau_prior(
+        uow=registry.uow(), registered=0.9, inquiries=0, estimated_from="test", recorded_by="officer"
+    )
+    mostly = _open(registry, TraceQuery(surname="КОВАЛЕНКО", given_name="Дима"), FATHER)
+    assert mostly.case_id == half.case_id  # the same man: the case is matched again
+    view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=half.case_id)
+    alone = tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=sought)
+    assert [c["probability"] for c in view["candidates"]] == [round(alone[0].probability, 6)]

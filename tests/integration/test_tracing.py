@@ -275,3 +275,157 @@ def test_the_trace_commands(registry: Registry, tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith("Q1,1,K1,")
+
+
+def test_the_prior_is_estimated_from_the_inquiries_and_given_to_the_batch(
+    registry: Registry, tmp_path: Path
+) -> None:
+    people = People(11).rows(80)
+    import_file(registry, persons_csv(tmp_path / "p.csv", people))
+    ours = [p for p in people if p["category"] in ("pow", "civilian_internee")]
+    registered = [
+        {
+            "query_ref": f"R{i}",
+            "surname": r["surname"],
+            "given_name": r["given_name"],
+            "patronymic": r["patronymic"],
+            "birth_date": r["birth_date"],
+        }
+        for i, r in enumerate(ours[:30])
+    ]
+    strangers = [
+        {
+            "query_ref": f"S{i}",
+            "surname": f"Незнайко{chr(0x430 + i)}ов",
+            "given_name": "Пётр",
+            "birth_date": "1990",
+        }
+        for i in range(10)
+    ]
+    path = inquiries_file(tmp_path / "inquiries.csv", registered + strangers)
+    estimate = tracing.estimate_registered_share(uow=registry.uow(write=False), inquiries_csv=path)
+    assert estimate.converged and estimate.inquiries == 40
+    assert estimate.registered == pytest.approx(0.75, abs=0.03)
+
+    runner = CliRunner()
+    env = {"POWBUREAU_DB": None, "COLUMNS": "200"}
+    done = runner.invoke(app, ["--db", registry.url, "trace", "prior", str(path), "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["registered"] == round(estimate.registered, 4)
+
+    # a weaker inquiry, so that the prior shows: the surname and given name only
+    weak = inquiries_file(
+        tmp_path / "weak.csv",
+        [{"query_ref": "W", "surname": ours[0]["surname"], "given_name": ours[0]["given_name"]}],
+    )
+    probabilities = {}
+    for share in ("0.2", "0.8"):
+        out = tmp_path / f"r{share}.csv"
+        done = runner.invoke(
+            app,
+            [
+                "--db",
+                registry.url,
+                "trace",
+                "batch",
+                str(weak),
+                "--out",
+                str(out),
+                "--prior-registered",
+                share,
+            ],
+            env=env,
+        )
+        assert done.exit_code == 0, done.output
+        with out.open(encoding="utf-8", newline="") as handle:
+            probabilities[share] = float(next(csv.DictReader(handle))["probability"])
+    assert probabilities["0.2"] < probabilities["0.8"]
+    alone = tracing.trace_name(
+        uow=registry.uow(write=False),
+        reader=READER,
+        query=TraceQuery(surname=ours[0]["surname"], given_name=ours[0]["given_name"]),
+        settings=tracing.settings_with_registered_share(0.8),
+    )
+    assert f"{alone[0].probability:.4f}" == f"{probabilities['0.8']:.4f}"
+    done = runner.invoke(
+        app,
+        [
+            "--db",
+            registry.url,
+            "trace",
+            "batch",
+            str(weak),
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--prior-registered",
+            "1.5",
+        ],
+        env=env,
+    )
+    assert done.exit_code == 1 and "between 0 and 1" in done.stderr
+
+
+def test_the_bureau_s_prior_is_recorded_and_every_family_inquiry_uses_it(
+    registry: Registry, tmp_path: Path
+) -> None:
+    people = People(12).rows(40)
+    import_file(registry, persons_csv(tmp_path / "p.csv", people))
+    man = next(p for p in people if p["category"] in ("pow", "civilian_internee"))
+    weak = TraceQuery(surname=man["surname"], given_name=man["given_name"])
+    before = tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=weak)[0].probability
+    assert tracing.read_bureau_prior(uow=registry.uow(write=False)) is None
+
+    runner = CliRunner()
+    env = {"POWBUREAU_DB": None, "COLUMNS": "200"}
+    rows = [
+        {
+            "query_ref": f"R{i}",
+            "surname": p["surname"],
+            "given_name": p["given_name"],
+            "patronymic": p["patronymic"],
+            "birth_date": p["birth_date"],
+        }
+        for i, p in enumerate(people)
+        if p["category"] in ("pow", "civilian_internee")
+    ]
+    path = inquiries_file(tmp_path / "inquiries.csv", rows)
+    done = runner.invoke(
+        app, ["--db", registry.url, "trace", "prior", str(path), "--apply", "--json"], env=env
+    )
+    assert done.exit_code == 0, done.output
+    recorded = json.loads(done.stdout)
+    assert recorded["applied"] and recorded["registered"] > 0.9
+    prior = tracing.read_bureau_prior(uow=registry.uow(write=False))
+    assert prior is not None and prior.estimated_from == "inquiries.csv" and prior.previous == ()
+    assert prior.registered == pytest.approx(recorded["registered"], abs=1e-4)
+
+    # the same inquiry, alone and in a batch, now starts from the recorded prior
+    after = tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=weak)[0].probability
+    assert after > before
+    out = tmp_path / "r.csv"
+    one = inquiries_file(
+        tmp_path / "one.csv", [{"query_ref": "W", "surname": man["surname"], "given_name": man["given_name"]}]
+    )
+    tracing.trace_batch(uow=registry.uow(write=False), reader=READER, inquiries_csv=one, top=3, out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        assert next(csv.DictReader(handle))["probability"] == f"{after:.4f}"
+
+    tracing.record_bureau_prior(
+        uow=registry.uow(),
+        registered=0.5,
+        inquiries=0,
+        estimated_from="set back by hand",
+        recorded_by="officer",
+    )
+    again = tracing.read_bureau_prior(uow=registry.uow(write=False))
+    assert again is not None and again.registered == 0.5 and len(again.previous) == 1
+    assert again.previous[0]["estimated_from"] == "inquiries.csv"
+    assert (
+        tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=weak)[0].probability == before
+    )
+    done = runner.invoke(app, ["--db", registry.url, "trace", "prior"], env=env)
+    assert done.exit_code == 0 and "50.0%" in done.stdout and "officer" in done.stdout
+    with pytest.raises(InvalidInput, match="between 0 and 1"):
+        tracing.record_bureau_prior(
+            uow=registry.uow(), registered=1.0, inquiries=0, estimated_from="x", recorded_by="officer"
+        )

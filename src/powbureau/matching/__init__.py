@@ -8,16 +8,18 @@ service's duplicate check calls :func:`find_duplicates`. Pure code: no SQLAlchem
 
 Modules: ``profile`` (normalised comparison values), ``keys`` (candidate keys),
 ``compare`` (comparison levels), ``settings``, ``scoring`` (Fellegi-Sunter weights and
-the posterior), ``index``, ``query`` (inquiries, free text), ``engine``.
+the posterior), ``prior`` (the share of inquiries about men not registered, estimated by
+EM), ``index``, ``query`` (inquiries, free text), ``engine``.
 See docs/tracing.md for the method and its limits.
 """
 
 from __future__ import annotations
 
 from powbureau.matching.compare import COMPARISONS, FIELD_LABELS, LEVELS, compare_all
-from powbureau.matching.engine import find_candidates, find_duplicates
+from powbureau.matching.engine import find_candidates, find_duplicates, inquiry_weights
 from powbureau.matching.index import BatchCandidateIndex, CandidateIndex, MemoryCandidateIndex
 from powbureau.matching.keys import query_keys, registry_keys
+from powbureau.matching.prior import InquiryWeights, PriorEstimate, estimate_prior
 from powbureau.matching.profile import (
     PROFILE_COLUMNS,
     Profile,
@@ -44,16 +46,20 @@ __all__ = [
     "CandidateIndex",
     "ComparisonSettings",
     "FieldComparison",
+    "InquiryWeights",
     "LevelSettings",
     "MatchSettings",
     "MemoryCandidateIndex",
+    "PriorEstimate",
     "Profile",
     "Scorer",
     "TraceQuery",
     "compare_all",
     "default_settings",
+    "estimate_prior",
     "find_candidates",
     "find_duplicates",
+    "inquiry_weights",
     "parse_birth",
     "posterior",
     "profile_from_fields",

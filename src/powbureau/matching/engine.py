@@ -12,12 +12,13 @@ from dataclasses import replace
 from itertools import combinations
 
 from powbureau.matching.index import CandidateIndex
+from powbureau.matching.prior import InquiryWeights
 from powbureau.matching.profile import Profile
 from powbureau.matching.query import TraceQuery
 from powbureau.matching.scoring import Candidate, FieldComparison, Scorer, posterior
 from powbureau.matching.settings import MatchSettings, default_settings
 
-__all__ = ["find_candidates", "find_duplicates"]
+__all__ = ["find_candidates", "find_duplicates", "inquiry_weights"]
 
 #: The details that can separate candidates, in the order an officer should ask for them.
 _SEPARATORS = (
@@ -144,6 +145,31 @@ def find_candidates(
         top=top,
     )
     return _annotate(profile, ranked, settings)
+
+
+def inquiry_weights(
+    query: TraceQuery | Profile,
+    *,
+    index: CandidateIndex,
+    custody: str = "ours",
+    settings: MatchSettings | None = None,
+) -> InquiryWeights:
+    """Every candidate's match weight and the population: what the prior's estimate needs.
+
+    The weights are those :func:`find_candidates` shares its posterior among, for every
+    candidate the index returns (not only the best ones).
+    """
+    settings = settings or default_settings()
+    profile = query.profile() if isinstance(query, TraceQuery) else query
+    scorer = _scorer(settings)
+    frequency = scorer.surname_frequency(
+        index.surname_count(profile.surname, custody), index.population(custody)
+    )
+    weights = [
+        scorer.score(profile, record, surname_frequency=frequency, inquiry=True)[1]
+        for record in index.candidates(profile, custody)
+    ]
+    return InquiryWeights(tuple(weights), index.population(custody))
 
 
 def _annotate(

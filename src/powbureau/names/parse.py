@@ -30,8 +30,14 @@ _INITIALS_RE: Final = re.compile(r"^(?:[^\W\d_]\.){1,3}[^\W\d_]?$|^[^\W\d_]$")
 _TOKEN_RE: Final = re.compile(r"[^\s,;]+")
 # Prior for the order of the parts (official RU/UA order first).
 _ORDER_PRIOR: Final[dict[tuple[str, ...], float]] = {
-    (_S, _G, _P): 1.0, (_G, _P, _S): 0.6, (_S, _G): 0.5, (_G, _S): 0.5,
-    (_G, _P): 0.3, (_S,): 0.2, (_G,): 0.0, (_P,): -1.0,
+    (_S, _G, _P): 1.0,
+    (_G, _P, _S): 0.6,
+    (_S, _G): 0.5,
+    (_G, _S): 0.5,
+    (_G, _P): 0.3,
+    (_S,): 0.2,
+    (_G,): 0.0,
+    (_P,): -1.0,
 }
 
 
@@ -124,9 +130,7 @@ def parse_full_name(text: str) -> FullName:
     return FullName(parts.get(_S), parts.get(_G), parts.get(_P))
 
 
-def _groupings(
-    tokens: list[str], initials: list[bool]
-) -> list[tuple[list[str], list[bool], int | None]]:
+def _groupings(tokens: list[str], initials: list[bool]) -> list[tuple[list[str], list[bool], int | None]]:
     """Ways to see the words as at most three parts; the index of a joined part."""
     n = len(tokens)
     if n <= 3:

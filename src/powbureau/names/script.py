@@ -34,10 +34,32 @@ _APOSTROPHES: Final = frozenset("'’ʼ`")
 
 # Latin letters that look like Cyrillic ones, case-sensitive (upper-case H is Н).
 _LAT2CYR: Final[dict[str, str]] = {
-    "a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
-    "k": "к", "ë": "ё", "ï": "ї",
-    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М",
-    "O": "О", "P": "Р", "T": "Т", "X": "Х", "Y": "У", "Ë": "Ё", "Ï": "Ї",
+    "a": "а",
+    "c": "с",
+    "e": "е",
+    "i": "і",
+    "o": "о",
+    "p": "р",
+    "x": "х",
+    "y": "у",
+    "k": "к",
+    "ë": "ё",
+    "ï": "ї",
+    "A": "А",
+    "B": "В",
+    "C": "С",
+    "E": "Е",
+    "H": "Н",
+    "I": "І",
+    "K": "К",
+    "M": "М",
+    "O": "О",
+    "P": "Р",
+    "T": "Т",
+    "X": "Х",
+    "Y": "У",
+    "Ë": "Ё",
+    "Ï": "Ї",
 }
 _CYR2LAT: Final[dict[str, str]] = {v: k for k, v in _LAT2CYR.items()}
 _LAT2CYR_TABLE: Final = str.maketrans(_LAT2CYR)

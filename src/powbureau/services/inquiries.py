@@ -40,6 +40,7 @@ from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
 from powbureau.matching import Candidate, TraceQuery, find_candidates
 from powbureau.services.audit import record_read
+from powbureau.services.tracing import bureau_settings
 from powbureau.store.match_index import SqlCandidateIndex
 from powbureau.store.uow import UnitOfWork
 
@@ -170,7 +171,7 @@ def _candidate_rows(candidates: Sequence[Candidate], at: str) -> list[dict[str, 
 def _match(uow: UnitOfWork, case: Mapping[str, Any], *, by: str, at: str) -> list[str]:
     """Run the engine for a case; put new candidates before an officer. New person ids."""
     index = SqlCandidateIndex(uow.connection)
-    found = find_candidates(_sought(case), index=index, custody="ours", top=10)
+    found = find_candidates(_sought(case), index=index, custody="ours", top=10, settings=bureau_settings(uow))
     new = uow.cases.put_candidates(case["id"], _candidate_rows(found, at))
     if new:
         uow.cases.log(case["id"], at=at, by=by, action="candidates_found", detail={"persons": new})

@@ -373,9 +373,7 @@ def show_person(*, uow: UnitOfWork, reader: Reader, ref: str) -> PersonView:
     return view
 
 
-def person_history(
-    *, uow: UnitOfWork, reader: Reader, ref: str
-) -> tuple[str, list[Event], dict[int, str]]:
+def person_history(*, uow: UnitOfWork, reader: Reader, ref: str) -> tuple[str, list[Event], dict[int, str]]:
     """A person's events in recording order, with the conflicts marked by event id.
 
     The history of a survivor includes the events of the records merged into it; the

@@ -8,9 +8,11 @@ would be alone (no statistic depends on the batch).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,18 @@ from powbureau.domain.access import Reader
 from powbureau.domain.audit import AuditAction
 from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import ImportRejected, InvalidInput
+from powbureau.domain.events import utc_now
 from powbureau.domain.people import Custody
 from powbureau.interchange.csvfiles import csv_writer, open_csv, protect_cell, unprotect_cell
-from powbureau.matching import Candidate, MatchSettings, TraceQuery, find_candidates
+from powbureau.matching import (
+    Candidate,
+    MatchSettings,
+    PriorEstimate,
+    TraceQuery,
+    estimate_prior,
+    find_candidates,
+    inquiry_weights,
+)
 from powbureau.services.audit import file_sha256, record_read
 from powbureau.services.intake_rows import RowError
 from powbureau.store.match_index import SqlCandidateIndex
@@ -28,8 +39,15 @@ from powbureau.store.uow import UnitOfWork
 
 __all__ = [
     "RESULT_COLUMNS",
+    "BureauPrior",
     "TraceBatchSummary",
+    "bureau_prior",
+    "bureau_settings",
     "candidate_records",
+    "estimate_registered_share",
+    "read_bureau_prior",
+    "record_bureau_prior",
+    "settings_with_registered_share",
     "trace_batch",
     "trace_name",
     "trace_with_records",
@@ -132,6 +150,7 @@ def _trace(uow: UnitOfWork, query: TraceQuery, top: int, settings: MatchSettings
         raise InvalidInput("an inquiry needs a name (or a service number)", field="surname")
     with uow:
         index = uow.matches.candidate_index()
+        settings = settings or bureau_settings(uow)
         found = find_candidates(query, index=index, custody=Custody.OURS.value, top=top, settings=settings)
         return _with_refs(found, index)
 
@@ -245,7 +264,8 @@ def _write_results(
     named: set[str] = set()
     with uow:
         index = uow.matches.candidate_index()
-        confident_at = (settings or _default()).confident
+        settings = settings or bureau_settings(uow)
+        confident_at = settings.confident
         with partial.open("w", encoding="utf-8", newline="") as handle:
             writer = csv_writer(handle)
             writer.writerow(RESULT_COLUMNS)
@@ -266,6 +286,160 @@ def _write_results(
                 if progress is not None and done % 100 == 0:
                     progress(done)
     return counts, named
+
+
+def estimate_registered_share(
+    *,
+    uow: UnitOfWork,
+    inquiries_csv: Path,
+    encoding: str | None = None,
+    settings: MatchSettings | None = None,
+) -> PriorEstimate:
+    """Estimate how many of these inquiries are about men registered (EM, no truth needed).
+
+    The estimate is meant for a person to look at and then to give to ``trace batch`` (or
+    the bureau's settings) as the prior: the answers then stay the same alone or in a
+    batch. Nothing is written and no person is named, so there is nothing to audit.
+
+    Raises:
+        ImportRejected: a bad row, as :func:`trace_batch`.
+        InvalidInput: the file has no inquiry with a name.
+    """
+    settings = settings or _default()
+    queries = [
+        query for _line, _ref, query in _read_inquiries(inquiries_csv, encoding) if not query.is_empty()
+    ]
+    if not queries:
+        raise InvalidInput(f"{inquiries_csv.name}: no inquiry with a name to estimate from", field="file")
+    with uow:
+        index = uow.matches.candidate_index()
+        weights = [
+            inquiry_weights(query, index=index, custody=Custody.OURS.value, settings=settings)
+            for query in queries
+        ]
+    return estimate_prior(weights, min_population=settings.min_population)
+
+
+def settings_with_registered_share(share: float, settings: MatchSettings | None = None) -> MatchSettings:
+    """The settings with the prior that ``share`` of inquiries are about registered men.
+
+    Raises:
+        InvalidInput: the share is not strictly between 0 and 1.
+    """
+    if not 0.0 < share < 1.0:
+        raise InvalidInput(
+            f"the share of inquiries about registered men must be between 0 and 1, not {share}", field="prior"
+        )
+    return _with_share(share) if settings is None else replace(settings, prior_not_registered=1.0 - share)
+
+
+#: The registry setting that holds the bureau's prior (JSON: :class:`BureauPrior`).
+_PRIOR_SETTING = "tracing.prior_registered"
+
+
+@dataclass(frozen=True)
+class BureauPrior:
+    """The share of family inquiries thought to be about registered men, as recorded.
+
+    Attributes:
+        registered: the share (the engine's prior is ``1 - registered`` not registered).
+        inquiries: how many inquiries it was estimated from (0: set by hand).
+        estimated_from: what it was estimated from (a file's name), or why it was set.
+        recorded_by: who recorded it.
+        recorded_at: when (UTC, ISO 8601).
+        previous: the shares recorded before it, oldest first, each with who and when.
+    """
+
+    registered: float
+    inquiries: int
+    estimated_from: str
+    recorded_by: str
+    recorded_at: str
+    previous: tuple[Mapping[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "registered": self.registered,
+            "inquiries": self.inquiries,
+            "estimated_from": self.estimated_from,
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at,
+            "previous": [dict(p) for p in self.previous],
+        }
+
+
+def bureau_prior(uow: UnitOfWork) -> BureauPrior | None:
+    """Inside an open unit of work: the prior the bureau recorded, or None (the settings' own)."""
+    value = uow.settings.get(_PRIOR_SETTING)
+    if value is None:
+        return None
+    stored = json.loads(value)
+    return BureauPrior(
+        registered=float(stored["registered"]),
+        inquiries=int(stored["inquiries"]),
+        estimated_from=str(stored["estimated_from"]),
+        recorded_by=str(stored["recorded_by"]),
+        recorded_at=str(stored["recorded_at"]),
+        previous=tuple(stored.get("previous", ())),
+    )
+
+
+def read_bureau_prior(*, uow: UnitOfWork) -> BureauPrior | None:
+    """The prior the bureau recorded, or None (the settings' one half)."""
+    with uow:
+        return bureau_prior(uow)
+
+
+def bureau_settings(uow: UnitOfWork) -> MatchSettings:
+    """Inside an open unit of work: the engine's settings with the bureau's recorded prior.
+
+    Every family inquiry (``trace``, the tracing cases and their re-checks, the hotline)
+    is scored with these, so an inquiry gets the same probabilities alone or in a batch.
+    """
+    prior = bureau_prior(uow)
+    return _default() if prior is None else _with_share(prior.registered)
+
+
+@lru_cache(maxsize=16)
+def _with_share(share: float) -> MatchSettings:
+    """One settings object per share (the engine keeps its scorer while the object is the same)."""
+    return replace(_default(), prior_not_registered=1.0 - share)
+
+
+def record_bureau_prior(
+    *,
+    uow: UnitOfWork,
+    registered: float,
+    inquiries: int,
+    estimated_from: str,
+    recorded_by: str,
+) -> BureauPrior:
+    """Record the share of family inquiries about registered men, the prior every inquiry uses.
+
+    The earlier values are kept in the record, with who set them and when.
+
+    Raises:
+        InvalidInput: the share is not strictly between 0 and 1.
+    """
+    settings_with_registered_share(registered)  # refuses a share out of range
+    with uow:
+        before = bureau_prior(uow)
+        previous: tuple[Mapping[str, Any], ...] = ()
+        if before is not None:
+            old = {k: v for k, v in before.as_dict().items() if k != "previous"}
+            previous = (*before.previous, old)
+        prior = BureauPrior(
+            registered=round(registered, 4),
+            inquiries=inquiries,
+            estimated_from=estimated_from,
+            recorded_by=recorded_by,
+            recorded_at=utc_now(),
+            previous=previous,
+        )
+        uow.settings.put(_PRIOR_SETTING, json.dumps(prior.as_dict(), ensure_ascii=False, sort_keys=True))
+        uow.commit()
+    return prior
 
 
 def _default() -> MatchSettings:

@@ -138,8 +138,7 @@ class MatchIndex:
         found: list[tuple[str, str]] = []
         mark = self._mark
         sql = (
-            f"SELECT key, person_id FROM match_keys "
-            f"WHERE key >= {mark} AND key < {mark} AND custody = {mark}"
+            f"SELECT key, person_id FROM match_keys WHERE key >= {mark} AND key < {mark} AND custody = {mark}"
         )
         for prefix in sorted(set(prefixes)):
             if not prefix:
