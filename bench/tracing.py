@@ -236,7 +236,7 @@ def run_seed(seed: int, args: argparse.Namespace) -> dict[str, Any]:
         )
         scored["ceiling_detail"] = ceiling.summary()
         scored["wrong_explained"] = explain_wrong(
-            inquiries_csv.parent, work / "registry", scored["confident_wrong_refs"]
+            inquiries_csv.parent, work / "registry", scored["confident_wrong_refs"], out.name
         )
         if estimated is not None:
             scored["prior_registered_estimated"] = round(estimated.registered, 4)

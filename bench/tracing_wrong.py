@@ -60,14 +60,16 @@ def _story(named: str, sought: str, kind: str, base: str, identity: dict[str, di
     )
 
 
-def explain_wrong(inquiry_dir: Path, registry_dir: Path, wrong: list[str]) -> list[dict[str, Any]]:
-    """The facts of each wrong confident answer of ``inquiry_dir``'s trace-results.csv."""
+def explain_wrong(
+    inquiry_dir: Path, registry_dir: Path, wrong: list[str], results_name: str = "trace-results.csv"
+) -> list[dict[str, Any]]:
+    """The facts of each wrong confident answer of ``inquiry_dir``'s results file."""
     if not wrong:
         return []
     wanted = set(wrong)
     queries = _rows(inquiry_dir / "inquiries.csv", "query_ref", wanted)
     truths = _rows(inquiry_dir / "truth.csv", "query_ref", wanted)
-    results = _first_results(inquiry_dir / "trace-results.csv", wanted)
+    results = _first_results(inquiry_dir / results_name, wanted)
     refs = {results[q]["person_ref"] for q in wrong} | {truths[q]["person_ref"] for q in wrong}
     refs |= {truths[q]["base_person_ref"] for q in wrong}
     refs.discard("")

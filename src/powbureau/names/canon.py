@@ -90,12 +90,14 @@ def fold_word(raw: str) -> str:
     s = _undouble(s)
     while _CLUSTERS_RE.search(s):  # to a fixed point, so that folding twice changes nothing: ооу
         s = _undouble(_CLUSTERS_RE.sub(lambda m: _CLUSTERS[m.group()], s))
-    if s.endswith("ине") and len(s) > 4:
-        s = s[:-1]  # French -ine (Eltsine, Vasine) = -ин; Cyrillic -ине is rare in names
     if "ио" in s:
         s = s.replace("ио", "ие")  # ё written yo/io/jo and е meet (Клеёнкина = Kleyonkina)
     if _GLIDE_AFTER_CONSONANT_RE.search(s):
         s = _undouble(_GLIDE_AFTER_CONSONANT_RE.sub(_glide_repl, s))
+    if s.endswith("ине") and len(s) > 4:
+        # French -ine (Eltsine, Vasine) = -ин; Cyrillic -ине is rare in names. Last, so that
+        # folding twice changes nothing (ио and the glide can make an -ине: EIN`O).
+        s = s[:-1]
     return s
 
 

@@ -66,6 +66,8 @@ def _word_ids(given: str) -> list[frozenset[str] | None]:
         alt = to_cyrillic_words(given, ISO)
         if len(alt) == len(words):
             found = [f if f is not None else index.get(a) for f, a in zip(found, alt, strict=True)]
+    if None in found:
+        found = [f if f is not None else _pet_form_ids(w) for f, w in zip(found, words, strict=True)]
     return found
 
 
@@ -98,15 +100,36 @@ def given_name_keys(given: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _pet_form_ids(key: str) -> frozenset[str] | None:
+    """Ids of a Ukrainian pet form made with the suffix -ко/-ько from a full name, or None.
+
+    Ukrainian forms masculine pet names by adding -ко (-ько after a soft consonant) to the
+    full name, or to it without its final -о: Андрій -> Андрійко, Єгор -> Єгорко, Гліб ->
+    Глібко, Василь -> Василько, Кирило -> Кирилко. The table lists the common ones; this
+    reads the rest, for a word no table knows (``key`` is folded: ь is gone).
+    """
+    if len(key) < 5 or not key.endswith("ко"):
+        return None
+    stem = key[:-2]
+    full = forms.full_name_index()
+    ids = full.get(stem) or full.get(stem + "о")
+    if not ids or any(forms.sex_of_id(i) != "m" for i in ids):
+        return None
+    return ids
+
+
 def is_diminutive(given: str) -> bool:
-    """True if ``given`` is a known diminutive (Дима, Sasha, Сашко), not a full name.
+    """True if ``given`` is a known diminutive (Дима, Sasha, Сашко, Єгорко), not a full name.
 
     Examples:
         >>> is_diminutive("Dima"), is_diminutive("Дмитро")
         (True, False)
     """
     words = to_cyrillic_words(given)
-    return bool(words) and all(forms.is_diminutive_key(w) for w in words)
+    index = forms.given_index()
+    return bool(words) and all(
+        forms.is_diminutive_key(w) or (w not in index and _pet_form_ids(w) is not None) for w in words
+    )
 
 
 def given_name_sex(given: str) -> str | None:

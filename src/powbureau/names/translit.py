@@ -12,9 +12,10 @@ in the text (a whole name is almost always written in one scheme):
   With an ISO 9 letter in the text, ASCII digraphs are two letters (zh з+х, th т+х).
   Primes (ʹ) and breves (ĭ, ȳ) alone do not count: ALA-LC and BS write them too, with
   ``kh``/``ch`` digraphs and h for Ukrainian г.
-* ``french`` (never with ``iso``): ``tch``, ``jou``, or ``ou`` together with
-  ``-ine``/``gue``/``gui``, or ``j`` with a word ending in ``-ine``/``-yne``
-  (Soljenitsyne): ``ch`` is ш, ``j`` is ж, ``gu`` before e/i is г, ``-ine`` is -ин. (``ou``
+* ``french`` (never with ``iso``): ``tch``, ``jou``, ``gue``/``gui`` (Sergueï, Gueorgui),
+  a word ending in ``aï``/``eï``/``oï`` (Nikolaï), or ``j`` with a word ending in
+  ``-ine``/``-yne`` (Soljenitsyne): ``ch`` is ш, ``j`` is ж, ``gu`` before e/i is г,
+  ``ï`` is и (й at the end: both fold to и), ``-ine`` is -ин. (``ou``
   itself is read as оу, which the canonical fold turns into у, so Iouri = Юрий and
   Bilous = Білоус.)
 * ``german``: ``tsch``/``tz``/``ß``/umlauts: ``ch`` is х, ``z`` is ц, ``sh`` is ж (Duden).
@@ -162,6 +163,10 @@ _LENGTHS: Final[dict[str, tuple[int, ...]]] = {
     for first in {k[0] for k in _BASE} | set("abcdefghijklmnopqrstuvwxyz")
 }
 _FRENCH_END_RE: Final = re.compile(r"[iy]ne\b")
+#: French ``gu`` before e or i (Sergueï, Gueorgui, Ievgueni), or a word ending in a vowel
+#: with a diaeresis (Nikolaï, Andreï, Sergueï); ISO 9 writes ї as ï too, but no Ukrainian
+#: name ends in аї, еї or ої.
+_FRENCH_ALONE_RE: Final = re.compile(r"gu[ei]|[aeo]ï\b")
 _LATIN_RE: Final = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _SOFT_AFTER_C: Final = frozenset("eiyjéèëêïìíîěý" + _SEPARATORS)
 _CONSONANTS: Final = frozenset("bcdfghklmnpqrstvwxzčšžŝłńśćźżřğ")
@@ -190,6 +195,7 @@ def text_flags(text: str) -> int:
         or "jou" in text
         or ("ou" in text and (text.endswith("ine") or "gue" in text or "gui" in text))
         or ("j" in chars and _FRENCH_END_RE.search(text) is not None)
+        or _FRENCH_ALONE_RE.search(text) is not None
     ):
         flags |= FRENCH
     if chars & _GERMAN_MARKS or "tsch" in text or "tz" in text:

@@ -148,3 +148,24 @@ def test_public_api() -> None:
     }
     for name in names.__all__:
         assert getattr(names, name).__doc__, name
+
+
+@pytest.mark.parametrize(
+    ("pet", "full"),
+    [
+        ("Єгорко", "Єгор"),  # Єгор + -ко
+        ("Yehorko", "Егор"),  # the same, Ukrainian national Latin
+        ("Глібко", "Гліб"),
+        ("Hlibko", "Глеб"),
+        ("Данилко", "Данило"),  # Данил(о) + -ко
+    ],
+)
+def test_ukrainian_pet_forms_in_ko_are_read_from_the_full_name(pet: str, full: str) -> None:
+    assert given_name_keys(pet) == given_name_keys(full)
+    assert is_diminutive(pet)
+
+
+def test_a_full_name_in_ko_is_no_pet_form() -> None:
+    assert given_name_keys("Марко") == {"марко"}  # Марко is a name of its own
+    assert not is_diminutive("Марко")
+    assert given_name_keys("Юко") == {to_cyrillic("Юко")}  # too short to hold a name

@@ -210,6 +210,7 @@ _CANONICAL = set("абвгдежзиклмнопрстуфхцчш ")
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 @example("OOU")  # a doubled letter before a cluster (оо + у) once folded twice
+@example("EIN`O")  # ио and a glide made an -ине after the French -ine had been looked at
 def test_any_text_gives_a_canonical_idempotent_form(text: str) -> None:
     out = to_cyrillic(text)
     assert set(out) <= _CANONICAL

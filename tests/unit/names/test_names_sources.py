@@ -48,7 +48,6 @@ def test_ukrainian_national_2010_examples_read_back(cyrillic: str, latin: str, s
 IULIIA = json.loads((FIXTURES / "iuliia_samples.json").read_text(encoding="utf-8"))
 # Word pairs a scheme cannot give back unambiguously, with the reason.
 IULIIA_KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("mvd_310_fr", "Sneguireva"): "French gu=г with no other French marker in the text",
     ("telegram", "esce"): "Telegram sc=щ, informal, unsupported",
     ("telegram", "etih"): "Telegram h=х without diacritics, unsupported",
     ("telegram", "miagkih"): "Telegram h=х without diacritics, unsupported",
