@@ -14,6 +14,7 @@ import csv
 import os
 import random
 import secrets
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from powbureau.domain.people import FORMAT_COLUMNS
 from powbureau.services import intake
 from powbureau.services import registry as services
 from powbureau.store.db import open_engine
+from powbureau.store.keyring import KEY_FILE_ENV, create_keyring, prepare_keyring
 from powbureau.store.migrate import upgrade
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -96,10 +98,34 @@ def _admin_engine(base: str) -> Engine:
 
 
 @contextmanager
+def key_file_env() -> Iterator[Path]:
+    """A new key file named by ``$POWBUREAU_SECRET_KEY_FILE`` while the block runs (a
+    PostgreSQL registry has no default key file), for this process and those it starts."""
+    before = os.environ.get(KEY_FILE_ENV)
+    with tempfile.TemporaryDirectory(prefix="powbureau-keys-") as folder:
+        path = create_keyring(Path(folder) / "registry.keyring").path
+        os.environ[KEY_FILE_ENV] = str(path)
+        try:
+            yield path
+        finally:
+            if before is None:
+                os.environ.pop(KEY_FILE_ENV, None)
+            else:
+                os.environ[KEY_FILE_ENV] = before
+
+
+@contextmanager
 def postgres_schema(base: str) -> Iterator[str]:
-    """A fresh, empty schema; yields a URL whose search_path is that schema only."""
+    """A fresh, empty schema; yields a URL whose search_path is that schema only, with a
+    key file for its TOTP secrets named by ``$POWBUREAU_SECRET_KEY_FILE``."""
     name = "t_" + secrets.token_hex(6)
     admin = _admin_engine(base)
+    with key_file_env(), _schema(admin, name, base) as url:
+        yield url
+
+
+@contextmanager
+def _schema(admin: Engine, name: str, base: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{name}"'))
@@ -115,12 +141,13 @@ def postgres_schema(base: str) -> Iterator[str]:
 
 @contextmanager
 def make_registry(backend: str, tmp_path: Path) -> Iterator[Registry]:
-    """A migrated, empty registry on ``backend``."""
+    """A migrated, empty registry on ``backend``, with its key file as ``init`` makes it
+    (beside the SQLite file; the one ``postgres_schema`` names for PostgreSQL)."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'registry.db'}"
         engine = open_engine(url, create=True)
         try:
-            upgrade(engine)
+            upgrade(engine, keyring=prepare_keyring(url, engine)[0])
             yield Registry("sqlite", url, engine)
         finally:
             engine.dispose()
@@ -128,7 +155,7 @@ def make_registry(backend: str, tmp_path: Path) -> Iterator[Registry]:
     with postgres_schema(postgres_base_url()) as url:
         engine = open_engine(url)
         try:
-            upgrade(engine)
+            upgrade(engine, keyring=prepare_keyring(url, engine)[0])
             yield Registry("postgres", url, engine)
         finally:
             engine.dispose()

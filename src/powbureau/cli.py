@@ -33,8 +33,9 @@ from powbureau.cli_users import user_app
 from powbureau.domain.access import Channel, Reader
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
-from powbureau.services import intake, integrity, registry
+from powbureau.services import accounts, intake, integrity, registry
 from powbureau.store.db import database_url, open_engine, require_registry
+from powbureau.store.keyring import prepare_keyring
 from powbureau.store.migrate import upgrade
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -139,10 +140,18 @@ def _print_json(value: Any) -> None:
 @app.command()
 def init() -> None:
     """Create the registry, or migrate it to the newest schema."""
+    url = database_url(_ctx.url)
     with _refusals():
-        engine = open_engine(_ctx.url, create=True)
-        upgrade(engine)
-    out.print(f"registry ready at {database_url(_ctx.url)}")
+        engine = open_engine(url, create=True)
+        keyring, created = prepare_keyring(url, engine)
+        upgrade(engine, keyring=keyring)
+        accounts.check_totp_keys(uow=SqlUnitOfWork(engine, keyring=keyring))
+    if created:
+        err.print(
+            f"created the key file {keyring.path} (mode 0600): it seals the staff accounts' TOTP "
+            "secrets; back it up apart from the database"
+        )
+    out.print(f"registry ready at {url}")
 
 
 class _Progress:

@@ -30,13 +30,16 @@ def serve(
 
     from powbureau import cli
     from powbureau.api.ratelimit import RedisRateLimiter
+    from powbureau.services import accounts
     from powbureau.store.db import database_url
+    from powbureau.store.uow import SqlUnitOfWork
 
     redis = redis or os.environ.get("POWBUREAU_REDIS") or None
     if workers > 1 and not redis:
         cli._fail("more than one worker needs --redis: in-process rate limits are not shared between workers")
     with cli._refusals():
-        cli._engine()
+        # a missing or wrong key file stops the service here, not at every sign-in
+        accounts.check_totp_keys(uow=SqlUnitOfWork(cli._engine(), write=False))
         if redis:
             try:
                 RedisRateLimiter(redis).ping()

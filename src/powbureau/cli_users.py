@@ -8,6 +8,7 @@ line acts as the machine's operator, recorded as ``os:<login>``.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +17,7 @@ from rich.table import Table
 from powbureau.domain.access import Role
 from powbureau.services import accounts
 from powbureau.services.accounts import NewCredentials
+from powbureau.store.keyring import KEY_FILE_ENV, create_keyring
 
 __all__ = ["user_app"]
 
@@ -207,3 +209,40 @@ def alerts(
         )
         table.add_row(a.at[:19], a.kind, a.account or "", a.address or "", a.by, cli._escape(detail))
     cli.out.print(table)
+
+
+@user_app.command("key-create")
+def key_create(
+    file: Annotated[Path, typer.Argument(help="Where to write the new key file (never overwritten).")],
+) -> None:
+    """Write a new key file for the TOTP secrets (mode 0600); point POWBUREAU_SECRET_KEY_FILE at it."""
+    cli = _cli()
+    with cli._refusals():
+        keyring = create_keyring(file)
+    cli.out.print(f"key file {keyring.path} written (key {keyring.current})")
+    cli.err.print(
+        f"set {KEY_FILE_ENV}={keyring.path} for every powbureau command and the service; "
+        "keep the file and its backups apart from the database's"
+    )
+
+
+@user_app.command("rotate-key")
+def rotate_key(
+    reseal_only: Annotated[
+        bool,
+        typer.Option(
+            "--reseal-only",
+            help="Add no key: re-seal every secret with the key file's last key (one you added yourself).",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a fresh key to the key file and re-seal every TOTP secret with it, in one transaction."""
+    cli = _cli()
+    with cli._refusals():
+        done = accounts.rotate_totp_key(uow=cli._uow(), by=_by(), new_key=not reseal_only)
+    if as_json:
+        cli._print_json({"key": done.key_id, "resealed": done.resealed, "key_file": done.key_file})
+    else:
+        cli.out.print(f"{done.resealed} TOTP secrets sealed with key {done.key_id} of {done.key_file}")
+    cli.err.print("the old keys stay in the key file: backups taken before still need them")

@@ -67,9 +67,13 @@ def create_app(
 
     Raises:
         NoRegistry: the database holds no registry.
+        KeyUnavailable: no key file for the TOTP secrets (PostgreSQL without
+            ``POWBUREAU_SECRET_KEY_FILE``, or the file missing).
+        SecretUnreadable: the key file does not open the stored secrets (a wrong one).
     """
     engine = engine or open_engine(config.db_url)
     require_registry(engine)
+    accounts.check_totp_keys(uow=SqlUnitOfWork(engine, write=False))
     if limiter is None:
         limiter = (
             RedisRateLimiter(config.redis_url, prefix=config.redis_prefix)

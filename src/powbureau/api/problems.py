@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,10 +15,12 @@ from powbureau.domain.errors import (
     Conflict,
     ImportRejected,
     InvalidInput,
+    KeyUnavailable,
     NotFound,
     PermissionDenied,
     PowBureauError,
     RuleViolation,
+    SecretUnreadable,
 )
 
 __all__ = ["PROBLEM", "Problem", "install_problem_handlers", "problem_response"]
@@ -35,7 +38,12 @@ _TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
+#: What a caller is told when the service has no usable TOTP key (the details, which name
+#: files, go to the service's log).
+_NO_KEY = "the service cannot check second factors now; its administrator has been told in the log"
+_log = logging.getLogger("powbureau.api")
 
 
 class Problem(Exception):
@@ -91,6 +99,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PowBureauError)
     async def _domain(request: Request, exc: PowBureauError) -> Response:
+        if isinstance(exc, KeyUnavailable | SecretUnreadable):
+            _log.error("TOTP keyring: %s", exc)
+            if _is_page(request):
+                return _page_error(request, 503, _NO_KEY)
+            return problem_response(503, _NO_KEY, code=exc.code)
         if _is_page(request):
             return _page_error(request, _status_of(exc), str(exc))
         extra: dict[str, Any] = {"code": exc.code}

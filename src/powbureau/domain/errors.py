@@ -10,6 +10,8 @@
   x PermissionDenied
   x LoginRefused            - one message for every failed login, with the time to wait
   x SessionInvalid          - unknown, expired or ended session; log in again
+  x KeyUnavailable          - no key for the TOTP secrets (not configured, missing, unreadable)
+  x SecretUnreadable        - the key does not open a stored secret (wrong key; value altered or moved)
 
 The CLI maps them to exit codes (1 for all of them), the API to HTTP statuses.
 """
@@ -27,6 +29,7 @@ __all__ = [
     "EventNotFound",
     "ImportRejected",
     "InvalidInput",
+    "KeyUnavailable",
     "LoginRefused",
     "NoRegistry",
     "NotFound",
@@ -35,6 +38,7 @@ __all__ = [
     "PlaceNotFound",
     "PowBureauError",
     "RuleViolation",
+    "SecretUnreadable",
     "SessionInvalid",
 ]
 
@@ -134,6 +138,20 @@ class SessionInvalid(PowBureauError):
     """Raised when a session token is unknown, expired, or its account was disabled."""
 
     code = "session_invalid"
+
+
+class KeyUnavailable(PowBureauError):
+    """Raised when the key that seals the staff accounts' TOTP secrets cannot be had: not
+    configured (PostgreSQL without ``POWBUREAU_SECRET_KEY_FILE``), missing, or unreadable."""
+
+    code = "key_unavailable"
+
+
+class SecretUnreadable(PowBureauError):
+    """Raised when the key does not open a stored TOTP secret: a wrong key file, or the
+    stored value was altered or copied from another account."""
+
+    code = "secret_unreadable"
 
 
 class ImportRejected(InvalidInput):

@@ -3,9 +3,11 @@
 Passwords are hashed with argon2id (argon2-cffi's defaults) and rehashed at the next
 login when those defaults change. Every account has a TOTP second factor (see
 ``domain.accounts``); a code is checked with a window of one step either side and works
-once. A login that fails, for whatever reason, raises ``LoginRefused`` with the same
-message, and an unknown name costs the same argon2 verification as a wrong password,
-so a login never tells whether an account exists.
+once. The secret is stored sealed with the registry's keyring (``store.keyring``, AES-GCM
+with the account's id bound in), so the database alone does not give it away. A login that
+fails, for whatever reason, raises ``LoginRefused`` with the same message, and an unknown
+name costs the same argon2 verification as a wrong password, so a login never tells
+whether an account exists.
 
 A login takes two short transactions with the password check between them, so argon2
 never runs while the registry's write lock is held: the first refuses an attempt that
@@ -45,19 +47,29 @@ from powbureau.domain.accounts import (
     session_expires_at,
     validate_name,
 )
-from powbureau.domain.errors import Conflict, LoginRefused, PermissionDenied, SessionInvalid
+from powbureau.domain.errors import (
+    ConcurrentModification,
+    Conflict,
+    LoginRefused,
+    PermissionDenied,
+    SecretUnreadable,
+    SessionInvalid,
+)
 from powbureau.store.accounts import decode_roles, encode_roles
+from powbureau.store.keyring import add_key
 from powbureau.store.uow import UnitOfWork
 
 __all__ = [
     "ISSUER",
     "NewCredentials",
+    "Rotation",
     "SecurityAlert",
     "Staff",
     "StaffSession",
     "StaffSummary",
     "add_user",
     "check_csrf",
+    "check_totp_keys",
     "disable_user",
     "enable_user",
     "forget_stale_failures",
@@ -67,6 +79,7 @@ __all__ = [
     "login",
     "logout",
     "reset_totp",
+    "rotate_totp_key",
     "session_staff",
     "set_password",
     "set_roles",
@@ -230,6 +243,7 @@ def add_user(
     Raises:
         InvalidInput: a bad name, no or unknown roles, a password breaking the rules.
         Conflict: the name is taken.
+        KeyUnavailable: no keyring to seal the TOTP secret with.
     """
     validate_name(name)
     role_set = parse_roles(roles)
@@ -238,17 +252,18 @@ def add_user(
     if not generated:
         check_password_rules(secret_password)
     secret = totp_secret or pyotp.random_base32()
+    keys = uow.totp_keys()
     password_hash = _hasher.hash(secret_password)
     at = _stamp(_now(None))
     with uow:
         if uow.accounts.find(name) is not None:
             raise Conflict(f"a staff account named {name!r} already exists")
         try:
-            uow.accounts.add(
+            account_id = uow.accounts.add(
                 {
                     "name": name,
                     "password_hash": password_hash,
-                    "totp_secret": secret,
+                    "totp_sealed": "",
                     "last_totp_step": None,
                     "roles": encode_roles(frozenset(role_set)),
                     "disabled": False,
@@ -263,6 +278,8 @@ def add_user(
             )
         except IntegrityError:
             raise Conflict(f"a staff account named {name!r} already exists") from None
+        # sealed once the id (bound into the seal) is known, in the same transaction
+        uow.accounts.reseal_totp(account_id, was="", sealed=keys.seal(secret, account_id))
         uow.accounts.alert("account_added", at=at, by=by, account=name, detail={"roles": sorted(role_set)})
         uow.commit()
     return NewCredentials(
@@ -275,15 +292,17 @@ def reset_totp(*, uow: UnitOfWork, name: str, by: str) -> NewCredentials:
 
     Raises:
         NotFound: no such account.
+        KeyUnavailable: no keyring to seal the TOTP secret with.
     """
     secret = pyotp.random_base32()
+    keys = uow.totp_keys()
     at = _stamp(_now(None))
     with uow:
         account = uow.accounts.get(name)
         uow.accounts.save(
             account["id"],
             expected_version=account["version"],
-            totp_secret=secret,
+            totp_sealed=keys.seal(secret, account["id"]),
             last_totp_step=None,
             updated_at=at,
             updated_by=by,
@@ -441,8 +460,12 @@ def login(
 
     Raises:
         LoginRefused: for every failure, with one message; ``retry_after`` says when the
-            next attempt will be checked. Attempts before then are refused unchecked.
+            next attempt will be checked. Attempts before then are refused unchecked. A
+            secret the keyring does not open refuses too, with an alert for the administrator.
+        KeyUnavailable: no keyring (a fault of the service, not of the attempt: nothing is
+            counted).
     """
+    keys = uow.totp_keys()
     at = _now(now)
     stamp = _stamp(at)
     key = login_key(name)
@@ -466,7 +489,14 @@ def login(
         uow.commit()
 
     password_ok = _verify_password(dummy if account is None else account["password_hash"], password)
-    step = _totp_step(_DUMMY_TOTP if account is None else account["totp_secret"], totp_code, at)
+    unreadable: SecretUnreadable | None = None
+    secret = _DUMMY_TOTP
+    if account is not None:
+        try:
+            secret = keys.unseal(account["totp_sealed"], account["id"])
+        except SecretUnreadable as exc:
+            unreadable = exc
+    step = None if unreadable is not None else _totp_step(secret, totp_code, at)
     usable = account is not None and not account["disabled"] and account["locked_at"] is None
     new_hash: str | None = None
     if usable and password_ok and step is not None:
@@ -491,6 +521,14 @@ def login(
                 return session
         name_count, _ = uow.accounts.failures(_ACCOUNT, key, lock=True)
         addr_count, _ = uow.accounts.failures(_ADDRESS, where, lock=True)
+        if unreadable is not None:
+            uow.accounts.alert(
+                "totp_secret_unreadable",
+                at=stamp,
+                by=THROTTLE,
+                account=key,
+                detail={"error": str(unreadable)},
+            )
         _alert_failures(uow, key, where, name_count=name_count, addr_count=addr_count, stamp=stamp)
         uow.commit()
     raise LoginRefused(max(ACCOUNT_POLICY.delay(name_count), ADDRESS_POLICY.delay(addr_count)))
@@ -555,6 +593,64 @@ def _alert_failures(
         uow.accounts.alert(
             "address_failures", at=stamp, by=THROTTLE, address=address, detail={"failures": addr_count}
         )
+
+
+def check_totp_keys(*, uow: UnitOfWork) -> int:
+    """Open every account's sealed TOTP secret with the keyring; how many there are.
+
+    ``init`` and ``serve`` run it, so that a wrong or missing key file stops them with a
+    clear message instead of refusing every sign-in.
+
+    Raises:
+        KeyUnavailable: no keyring, or its file is missing or unreadable.
+        SecretUnreadable: the keyring does not open a stored secret (names the account).
+    """
+    keys = uow.totp_keys()
+    with uow:
+        accounts = uow.accounts.all()
+    for account in accounts:
+        keys.unseal(account["totp_sealed"], account["id"])
+    return len(accounts)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What ``rotate_totp_key`` did: the key that now seals, and how many secrets it re-sealed."""
+
+    key_id: str
+    resealed: int
+    key_file: str
+
+
+def rotate_totp_key(*, uow: UnitOfWork, by: str, new_key: bool = True) -> Rotation:
+    """Re-seal every account's TOTP secret with a fresh key, in one transaction.
+
+    With ``new_key`` a key is first appended to the key file (the old ones stay, so backups
+    taken before still open); without it, every secret is re-sealed with the file's last
+    key (when an operator added the key to a file the bureau cannot write).
+
+    Raises:
+        KeyUnavailable: no keyring, or its file cannot be read or written.
+        SecretUnreadable: a stored secret does not open; nothing is re-sealed.
+    """
+    keys = uow.totp_keys()
+    fresh = add_key(keys.path) if new_key else keys
+    at = _stamp(_now(None))
+    with uow:
+        accounts = uow.accounts.all()
+        for account in accounts:
+            sealed = account["totp_sealed"]
+            resealed = fresh.seal(fresh.unseal(sealed, account["id"]), account["id"])
+            if not uow.accounts.reseal_totp(account["id"], was=sealed, sealed=resealed):
+                raise ConcurrentModification(f"staff account {account['name']!r} changed meanwhile; retry")
+        uow.accounts.alert(
+            "totp_key_rotated",
+            at=at,
+            by=by,
+            detail={"key": fresh.current, "resealed": len(accounts), "new_key": new_key},
+        )
+        uow.commit()
+    return Rotation(fresh.current, len(accounts), str(fresh.path))
 
 
 def session_staff(*, uow: UnitOfWork, token: str, now: datetime | None = None) -> StaffSession:

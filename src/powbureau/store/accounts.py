@@ -2,7 +2,8 @@
 
 Secrets are stored only in the form a check needs: the password as an argon2id hash, the
 session as the SHA-256 of its token (whoever reads the table cannot take over a session),
-the TOTP secret as is (a code cannot be checked without it). Times are UTC text as in
+the TOTP secret sealed with a key kept outside the database (``store.keyring``: a code
+cannot be checked without the secret, so it is encrypted rather than hashed). Times are UTC text as in
 ``recorded_at``, so they sort as strings on SQLite and PostgreSQL alike.
 """
 
@@ -48,7 +49,7 @@ staff_accounts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("totp_secret", String(64), nullable=False),
+    Column("totp_sealed", Text, nullable=False),  # keyring.FORMAT:key id:AES-GCM, the id as AAD
     Column("last_totp_step", BigInteger),
     Column("roles", Text, nullable=False),
     Column("disabled", Boolean, nullable=False),
@@ -172,6 +173,16 @@ class AccountRepository:
                 )
             )
             .values(last_totp_step=step, last_login_at=at)
+        )
+        return result.rowcount == 1
+
+    def reseal_totp(self, account_id: int, *, was: str, sealed: str) -> bool:
+        """Replace an account's sealed TOTP secret by the same secret sealed anew, unless it
+        changed meanwhile (then False); the account's version stays, nothing about it changed."""
+        result = self._conn.execute(
+            update(staff_accounts)
+            .where(and_(staff_accounts.c.id == account_id, staff_accounts.c.totp_sealed == was))
+            .values(totp_sealed=sealed)
         )
         return result.rowcount == 1
 

@@ -14,6 +14,7 @@ from powbureau.store.exchanges import ExchangeRepository
 from powbureau.store.execution import ExecutionRepository
 from powbureau.store.figures import FigureQueries
 from powbureau.store.inquiries import CaseRepository
+from powbureau.store.keyring import Keyring, keyring_for
 from powbureau.store.mail import MailRepository
 from powbureau.store.match_index import MatchIndex
 from powbureau.store.public_inquiries import PublicInquiryRepository
@@ -61,6 +62,14 @@ class UnitOfWork(Protocol):
         """A new unit of work of its own that writes reads to the audit log."""
         ...
 
+    def totp_keys(self) -> Keyring:
+        """The keyring that seals and opens the staff accounts' TOTP secrets.
+
+        Raises:
+            KeyUnavailable: none is configured, or its file is missing or unreadable.
+        """
+        ...
+
     def forked_reader(self) -> UnitOfWork:
         """A read-only unit of work for a forked child process, on connections of its own."""
         ...
@@ -74,6 +83,8 @@ class SqlUnitOfWork:
         write: start the transaction ready to write (``BEGIN IMMEDIATE`` on SQLite).
         lock_chain: when writing on PostgreSQL, lock the event chain head at once; the
             audit log's own unit of work does not (it locks the audit head).
+        keyring: the TOTP keyring; by default the one configured for the engine's database
+            (``store.keyring``), looked up only when a use case needs it.
     """
 
     persons: PersonRepository
@@ -90,10 +101,13 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     figures: FigureQueries
 
-    def __init__(self, engine: Engine, *, write: bool = True, lock_chain: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = True, lock_chain: bool = True, keyring: Keyring | None = None
+    ) -> None:
         self._engine = engine
         self._write = write
         self._lock_chain = lock_chain
+        self._keyring = keyring
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -165,7 +179,13 @@ class SqlUnitOfWork:
         It commits on its own, so a read is recorded even though the read's own unit of
         work never commits, and it leaves the event chain head alone.
         """
-        return SqlUnitOfWork(self._engine, write=True, lock_chain=False)
+        return SqlUnitOfWork(self._engine, write=True, lock_chain=False, keyring=self._keyring)
+
+    def totp_keys(self) -> Keyring:
+        """The keyring given, else the one configured for this database (read when asked)."""
+        if self._keyring is not None:
+            return self._keyring
+        return keyring_for(self._engine.url.render_as_string(hide_password=False))
 
     def forked_reader(self) -> SqlUnitOfWork:
         """A read-only unit of work for a forked child process, on an engine of its own.
@@ -175,4 +195,4 @@ class SqlUnitOfWork:
         connection would end the parent's session. Call it in the child only.
         """
         url = self._engine.url.render_as_string(hide_password=False)
-        return SqlUnitOfWork(open_engine(url), write=False)
+        return SqlUnitOfWork(open_engine(url), write=False, keyring=self._keyring)
