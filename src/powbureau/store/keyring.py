@@ -179,27 +179,27 @@ def _parse(path: Path, text: str) -> Keyring:
     return Keyring(path, keys, list(keys)[-1])
 
 
-_cache: dict[Path, tuple[tuple[int, int, int], Keyring]] = {}
+_cache: dict[Path, tuple[bytes, Keyring]] = {}
 
 
 def load_keyring(path: Path) -> Keyring:
-    """The keyring in ``path`` (read again when the file changes, e.g. after a rotation).
+    """The keyring in ``path``, read at every call (a few hundred bytes), so that a rotation
+    or a replaced file counts at once; parsed again only when its content changed.
 
     Raises:
         KeyUnavailable: the file is missing, unreadable or malformed.
     """
     try:
-        stat = path.stat()
-        mark = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        content = path.read_bytes()
         cached = _cache.get(path)
-        if cached is not None and cached[0] == mark:
+        if cached is not None and cached[0] == content:
             return cached[1]
-        keyring = _parse(path, path.read_text(encoding="ascii"))
+        keyring = _parse(path, content.decode("ascii"))
     except FileNotFoundError:
         raise _missing(path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KeyUnavailable(f"the key file {path} cannot be read: {exc}") from None
-    _cache[path] = (mark, keyring)
+    _cache[path] = (content, keyring)
     return keyring
 
 
