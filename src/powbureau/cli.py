@@ -148,7 +148,7 @@ def init() -> None:
         accounts.check_totp_keys(uow=SqlUnitOfWork(engine, keyring=keyring))
     if created:
         err.print(
-            f"created the key file {keyring.path} (mode 0600): it seals the staff accounts' TOTP "
+            f"created the key file {keyring.path.resolve()} (mode 0600): it seals the staff accounts' TOTP "
             "secrets; back it up apart from the database"
         )
     out.print(f"registry ready at {url}")
