@@ -34,6 +34,7 @@ from bench.matching_data import import_registry, log, make_inquiries, make_regis
 from powbureau.domain.access import Role
 from powbureau.services import accounts
 from powbureau.store.db import open_engine
+from powbureau.store.keyring import prepare_keyring
 from powbureau.store.migrate import upgrade
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -106,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     url, _ = import_registry(work / "registry.db", persons_csv, seed=args.seed)
     engine = open_engine(url)
-    upgrade(engine)
+    upgrade(engine, keyring=prepare_keyring(url, engine)[0])  # as `powbureau init` does
     name = f"hotline-{int(time.time())}"
     new = accounts.add_user(
         uow=SqlUnitOfWork(engine), name=name, roles=[Role.HOTLINE_OPERATOR], by="bench", password=PASSWORD

@@ -19,6 +19,7 @@ from powbureau.api.ratelimit import MemoryRateLimiter
 from powbureau.domain.access import Role
 from powbureau.services import accounts
 from powbureau.store.db import open_engine
+from powbureau.store.keyring import prepare_keyring
 from powbureau.store.migrate import upgrade
 
 SESSIONS: dict[str, dict[str, str]] = {}
@@ -32,7 +33,7 @@ def _fuzzed_app() -> Any:
     """
     url = f"sqlite:///{Path(_FOLDER.name) / 'registry.db'}"
     engine = open_engine(url, create=True)
-    upgrade(engine)
+    upgrade(engine, keyring=prepare_keyring(url, engine)[0])
     reg = Registry("sqlite", url, engine)
     add_places(reg, "CAMP-1")
     register(reg, fields={"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001"})
