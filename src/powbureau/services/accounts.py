@@ -279,7 +279,8 @@ def add_user(
         except IntegrityError:
             raise Conflict(f"a staff account named {name!r} already exists") from None
         # sealed once the id (bound into the seal) is known, in the same transaction
-        uow.accounts.reseal_totp(account_id, was="", sealed=keys.seal(secret, account_id))
+        if not uow.accounts.reseal_totp(account_id, was="", sealed=keys.seal(secret, account_id)):
+            raise ConcurrentModification(f"staff account {name!r} changed while it was added; retry")
         uow.accounts.alert("account_added", at=at, by=by, account=name, detail={"roles": sorted(role_set)})
         uow.commit()
     return NewCredentials(

@@ -120,10 +120,6 @@ class Keyring:
             ) from None
         return plain.decode("utf-8")
 
-    def sealed_with(self, sealed: str) -> str:
-        """The id of the key a sealed value names."""
-        return sealed.split(":", 2)[1] if sealed.count(":") >= 2 else ""
-
 
 def default_keyring_path(database: Path) -> Path:
     """The key file beside an embedded SQLite registry: same name, suffix ``.keyring``."""
