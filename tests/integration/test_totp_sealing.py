@@ -33,6 +33,7 @@ from powbureau.store.keyring import (
     load_keyring,
 )
 from powbureau.store.migrate import downgrade, upgrade
+from web_support import login_token
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ADMIN = "os:admin"
@@ -219,6 +220,29 @@ def test_the_api_answers_a_missing_key_with_503_and_a_wrong_one_with_the_one_ref
     path.write_bytes(kept)
     # neither attempt used the code (one failure waits 0 s): the right key lets him in
     assert http.post("/api/session", json=body).status_code == 200
+
+
+def test_the_staff_sign_in_page_with_a_missing_or_wrong_key(registry: Registry) -> None:
+    ivan = add(registry, "ivan.k")
+    http = client(registry)
+    path = key_file(registry)
+    kept = path.read_bytes()
+
+    def post() -> int:
+        form = http.get("/staff/login")
+        fields = {"login_token": login_token(form.text), "name": "ivan.k", "password": PASSWORD}
+        fields |= {"totp": pyotp.TOTP(ivan.totp_secret).now(), "next": ""}
+        answer = http.post("/staff/login", data=fields, follow_redirects=False)
+        assert str(path) not in answer.text
+        return answer.status_code
+
+    path.unlink()
+    assert post() == 503
+    create_keyring(path)
+    assert post() == 401
+    path.unlink()
+    path.write_bytes(kept)
+    assert post() == 303
 
 
 def test_postgres_without_a_key_file_names_the_variable(
