@@ -35,7 +35,7 @@ from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
 from powbureau.services import accounts, intake, integrity, registry
 from powbureau.store.db import database_url, open_engine, require_registry
-from powbureau.store.keyring import prepare_keyring
+from powbureau.store.keyring import open_to_others, prepare_keyring
 from powbureau.store.migrate import upgrade
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -151,6 +151,9 @@ def init() -> None:
             f"created the key file {keyring.path.resolve()} (mode 0600): it seals the staff accounts' TOTP "
             "secrets; back it up apart from the database"
         )
+    warning = open_to_others(keyring.path)
+    if warning:
+        err.print(f"warning: {warning}", markup=False)
     out.print(f"registry ready at {url}")
 
 

@@ -32,6 +32,7 @@ def serve(
     from powbureau.api.ratelimit import RedisRateLimiter
     from powbureau.services import accounts
     from powbureau.store.db import database_url
+    from powbureau.store.keyring import open_to_others
     from powbureau.store.uow import SqlUnitOfWork
 
     redis = redis or os.environ.get("POWBUREAU_REDIS") or None
@@ -39,7 +40,11 @@ def serve(
         cli._fail("more than one worker needs --redis: in-process rate limits are not shared between workers")
     with cli._refusals():
         # a missing or wrong key file stops the service here, not at every sign-in
-        accounts.check_totp_keys(uow=SqlUnitOfWork(cli._engine(), write=False))
+        uow = SqlUnitOfWork(cli._engine(), write=False)
+        accounts.check_totp_keys(uow=uow)
+        warning = open_to_others(uow.totp_keys().path)
+        if warning:
+            cli.err.print(f"warning: {warning}", markup=False, highlight=False)
         if redis:
             try:
                 RedisRateLimiter(redis).ping()

@@ -67,6 +67,14 @@ def test_the_quick_start_init_makes_the_key_file_beside_the_registry(
     assert shown["totp_secret"].encode() not in (tmp_path / "powbureau.db").read_bytes()
 
 
+def test_a_key_file_others_may_read_is_warned_about(sqlite_cli: Cli) -> None:
+    keys = keyring_for(sqlite_cli.db).path
+    assert "may be read by others" not in sqlite_cli.ok("init").err
+    keys.chmod(0o640)
+    run = sqlite_cli.ok("init")
+    assert f"warning: the key file {keys} may be read by others (mode 0640): `chmod 600 {keys}`" in run.err
+
+
 def test_a_lost_key_file_is_never_replaced_by_a_new_one(sqlite_cli: Cli) -> None:
     shown = added(sqlite_cli, "ivan.k")
     keys = keyring_for(sqlite_cli.db).path

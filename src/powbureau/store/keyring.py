@@ -28,6 +28,7 @@ import binascii
 import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ __all__ = [
     "keyring_for",
     "keyring_path",
     "load_keyring",
+    "open_to_others",
     "prepare_keyring",
 ]
 
@@ -197,6 +199,20 @@ def load_keyring(path: Path) -> Keyring:
         raise KeyUnavailable(f"the key file {path} cannot be read: {exc}") from None
     _cache[path] = (content, keyring)
     return keyring
+
+
+def open_to_others(path: Path) -> str | None:
+    """A warning when others than the file's owner may read or change the key file, else None.
+
+    Only a warning: a container's secret mount may be readable by a group on purpose.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return f"the key file {path} may be read by others (mode {mode:04o}): `chmod 600 {path}` unless meant"
 
 
 def keyring_for(url: str) -> Keyring:
