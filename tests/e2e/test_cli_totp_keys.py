@@ -143,7 +143,7 @@ def test_init_seals_the_clear_secrets_of_an_older_registry(cli: Cli) -> None:
     ivan = added(cli, "ivan.k")
     engine = open_engine(cli.db)
     try:
-        downgrade(engine, "0011")  # the schema (and clear secrets) of the previous version
+        downgrade(engine, "0012")  # the schema (and clear secrets) of the previous version
         with engine.connect() as conn:
             assert (
                 conn.exec_driver_sql("SELECT totp_secret FROM staff_accounts").scalar_one()

@@ -299,7 +299,7 @@ def test_malformed_key_files_are_refused_by_line(tmp_path: Path) -> None:
 def test_clear_secrets_of_an_older_registry_are_sealed_by_the_migration(registry: Registry) -> None:
     ivan, olga = add(registry, "ivan.k"), add(registry, "olga.p")
     session = login(registry, ivan, T0)
-    downgrade(registry.engine, "0011")
+    downgrade(registry.engine, "0012")
     with registry.engine.connect() as conn:
         clear = dict(conn.exec_driver_sql("SELECT name, totp_secret FROM staff_accounts").all())
     assert clear == {"ivan.k": ivan.totp_secret, "olga.p": olga.totp_secret}

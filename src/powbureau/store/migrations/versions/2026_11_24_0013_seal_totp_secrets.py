@@ -5,8 +5,8 @@ associated data; see ``store.keyring``) and the clear column is dropped. ``powbu
 passes the keyring it prepared; otherwise the configured one is used, and only when there
 is a secret to seal. Downgrading opens the secrets again into the clear column.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-24
 """
 
@@ -17,8 +17,8 @@ from alembic import context, op
 
 from powbureau.store.keyring import Keyring, keyring_for
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
