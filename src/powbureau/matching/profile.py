@@ -16,6 +16,7 @@ from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.names import (
     given_name_keys,
+    name_scheme,
     parse_full_name,
     patronymic_keys,
     phonetic_key,
@@ -123,15 +124,17 @@ def profile_from_fields(
         (('дмитрий',), 'вч:12345')
     """
     get = fields.get  # every registration passes here: plain lookups, cached helpers
+    surname, given, patronymic = get("surname") or "", get("given_name") or "", get("patronymic") or ""
+    scheme = name_scheme(surname, given, patronymic)  # a whole name is written in one scheme
     mother = get("mother_name") or ""
     mother_given, mother_surname = _mother(mother) if mother.strip() else ((), "")
     seen_on, seen_place = ("last_seen_on", "last_seen_place") if inquiry else ("captured_on", "capture_place")
     return Profile(
         person_id,
         custody,
-        _surname(get("surname") or ""),
-        _given(get("given_name") or ""),
-        _fathers(get("patronymic") or "", get("father_name") or ""),
+        _surname(surname, scheme),
+        _given(given, scheme),
+        _fathers(patronymic, get("father_name") or "", scheme),
         normal_date(get("birth_date") or ""),
         unit_key(get("unit") or ""),
         service_number_key(get("service_number") or ""),
@@ -143,20 +146,20 @@ def profile_from_fields(
 
 
 @lru_cache(maxsize=1 << 16)
-def _surname(text: str) -> str:
-    return surname_key(text) if text.strip() else ""
+def _surname(text: str, scheme: int = 0) -> str:
+    return surname_key(text, scheme) if text.strip() else ""
 
 
 @lru_cache(maxsize=1 << 15)
-def _given(text: str) -> tuple[str, ...]:
-    return tuple(sorted(k for k in given_name_keys(text) if k)) if text.strip() else ()
+def _given(text: str, scheme: int = 0) -> tuple[str, ...]:
+    return tuple(sorted(k for k in given_name_keys(text, scheme) if k)) if text.strip() else ()
 
 
 @lru_cache(maxsize=1 << 15)
-def _fathers(patronymic: str, father: str) -> tuple[str, ...]:
+def _fathers(patronymic: str, father: str, scheme: int = 0) -> tuple[str, ...]:
     ids: set[str] = set()
     if patronymic.strip():
-        ids |= patronymic_keys(patronymic)
+        ids |= patronymic_keys(patronymic, scheme)
     if father.strip():
         ids |= given_name_keys(father)
     return tuple(sorted(k for k in ids if k))

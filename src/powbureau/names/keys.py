@@ -9,12 +9,13 @@ from rapidfuzz.distance import JaroWinkler
 
 from . import forms
 from .canon import to_cyrillic, to_cyrillic_words
-from .translit import ISO, has_latin
+from .translit import ISO, has_latin, text_flags
 
 __all__ = [
     "given_name_keys",
     "given_name_sex",
     "is_diminutive",
+    "name_scheme",
     "name_similarity",
     "patronymic_keys",
     "phonetic_key",
@@ -33,7 +34,27 @@ def _surname_word(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def surname_key(surname: str) -> str:
+@lru_cache(maxsize=1 << 15)
+def name_scheme(*parts: str) -> int:
+    """The transliteration markers of a whole name (0 when it has no Latin letter).
+
+    A name is written in one scheme, but its markers may sit in one part only: the
+    patronymic of "Stelmach Taras Wjatscheslawowitsch" says German, so the surname's
+    ``ch`` is х (Стельмах), not ч. Pass the result as ``flags`` to :func:`surname_key`,
+    :func:`given_name_keys` and :func:`patronymic_keys`.
+
+    Examples:
+        >>> surname_key("Stelmach") == surname_key("Стельмах")
+        False
+        >>> scheme = name_scheme("Stelmach", "Taras", "Wjatscheslawowitsch")
+        >>> surname_key("Stelmach", scheme) == surname_key("Стельмах")
+        True
+    """
+    text = " ".join(p for p in parts if p)
+    return text_flags(text.lower()) if has_latin(text) else 0
+
+
+def surname_key(surname: str, flags: int = 0) -> str:
     """Canonical surname key: one value for every spelling and both sexes.
 
     :func:`to_cyrillic`, then the masculine form (Иванова -> иванов, Ковальська /
@@ -43,6 +64,7 @@ def surname_key(surname: str) -> str:
 
     Args:
         surname: a surname in any script or scheme.
+        flags: the whole name's transliteration markers (:func:`name_scheme`).
 
     Returns:
         The key (lowercase Cyrillic, parts separated by a space); ``""`` if empty.
@@ -53,17 +75,17 @@ def surname_key(surname: str) -> str:
         >>> surname_key("Іванова") == surname_key("Ivanov")
         True
     """
-    return " ".join(_surname_word(w) for w in to_cyrillic_words(surname))
+    return " ".join(_surname_word(w) for w in to_cyrillic_words(surname, flags))
 
 
-def _word_ids(given: str) -> list[frozenset[str] | None]:
+def _word_ids(given: str, flags: int = 0) -> list[frozenset[str] | None]:
     """Ids for each word of ``given``; a Latin word not found gets a second,
     ISO-style reading of h/x/c (Mihail, Mixail)."""
     index = forms.given_index()
-    words = to_cyrillic_words(given)
+    words = to_cyrillic_words(given, flags)
     found: list[frozenset[str] | None] = [index.get(w) for w in words]
     if None in found and has_latin(given):
-        alt = to_cyrillic_words(given, ISO)
+        alt = to_cyrillic_words(given, ISO | flags)
         if len(alt) == len(words):
             found = [f if f is not None else index.get(a) for f, a in zip(found, alt, strict=True)]
     if None in found:
@@ -72,7 +94,7 @@ def _word_ids(given: str) -> list[frozenset[str] | None]:
 
 
 @lru_cache(maxsize=1 << 15)
-def given_name_keys(given: str) -> frozenset[str]:
+def given_name_keys(given: str, flags: int = 0) -> frozenset[str]:
     """Canonical ids of the full given names that ``given`` may stand for.
 
     Russian and Ukrainian forms, Latin spellings and diminutives all map to the
@@ -83,6 +105,7 @@ def given_name_keys(given: str) -> frozenset[str]:
 
     Args:
         given: a given name, full or diminutive, any script.
+        flags: the whole name's transliteration markers (:func:`name_scheme`).
 
     Returns:
         A frozenset of ids (empty only for an empty input).
@@ -93,9 +116,9 @@ def given_name_keys(given: str) -> frozenset[str]:
         >>> given_name_keys("Dmytro") == given_name_keys("Дима") == {"дмитрий"}
         True
     """
-    words = to_cyrillic_words(given)
+    words = to_cyrillic_words(given, flags)
     out: set[str] = set()
-    for word, ids in zip(words, _word_ids(given), strict=True):
+    for word, ids in zip(words, _word_ids(given, flags), strict=True):
         out |= ids if ids else {word}
     return frozenset(out)
 
@@ -144,7 +167,7 @@ def given_name_sex(given: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 15)
-def patronymic_keys(patronymic: str) -> frozenset[str]:
+def patronymic_keys(patronymic: str, flags: int = 0) -> frozenset[str]:
     """Canonical ids of the father's given name a patronymic is formed from.
 
     Russian and Ukrainian patronymics (masculine and feminine) in any script meet
@@ -154,6 +177,7 @@ def patronymic_keys(patronymic: str) -> frozenset[str]:
 
     Args:
         patronymic: a patronymic in any script or scheme.
+        flags: the whole name's transliteration markers (:func:`name_scheme`).
 
     Returns:
         A frozenset of ids or stems (empty only for an empty input).
@@ -163,7 +187,7 @@ def patronymic_keys(patronymic: str) -> frozenset[str]:
         True
     """
     out: set[str] = set()
-    for word in to_cyrillic_words(patronymic):
+    for word in to_cyrillic_words(patronymic, flags):
         ids, _known = forms.patronymic_ids(word)
         out |= ids
     return frozenset(out)

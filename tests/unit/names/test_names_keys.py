@@ -16,6 +16,7 @@ from powbureau.names import (
     given_name_keys,
     given_name_sex,
     is_diminutive,
+    name_scheme,
     name_similarity,
     patronymic_keys,
     phonetic_key,
@@ -169,3 +170,29 @@ def test_a_full_name_in_ko_is_no_pet_form() -> None:
     assert given_name_keys("Марко") == {"марко"}  # Марко is a name of its own
     assert not is_diminutive("Марко")
     assert given_name_keys("Юко") == {to_cyrillic("Юко")}  # too short to hold a name
+
+
+@pytest.mark.parametrize(
+    ("surname", "given", "patronymic", "cyrillic"),
+    [
+        # German: the patronymic's tsch says ch is х and z is ц in the other parts too
+        ("Stelmach", "Taras", "Wjatscheslawowitsch", ("Стельмах", "Тарас", "Вячеславович")),
+        ("Lubenez", "Alexej", "Sergejewitsch", ("Лубенец", "Алексей", "Сергеевич")),
+        # French: the given name's final eï says ch is ш in the surname
+        ("Chapoval", "Alexeï", "", ("Шаповал", "Алексей", "")),
+    ],
+)
+def test_a_whole_name_is_read_in_one_scheme(
+    surname: str, given: str, patronymic: str, cyrillic: tuple[str, ...]
+) -> None:
+    scheme = name_scheme(surname, given, patronymic)
+    assert surname_key(surname, scheme) == surname_key(cyrillic[0])
+    assert surname_key(surname) != surname_key(cyrillic[0])  # the surname alone carries no marker
+    assert given_name_keys(given, scheme) == given_name_keys(cyrillic[1])
+    if patronymic:
+        assert patronymic_keys(patronymic, scheme) == patronymic_keys(cyrillic[2])
+
+
+def test_a_name_in_cyrillic_has_no_scheme() -> None:
+    assert name_scheme("Коваленко", "Дмитро", "Сергійович") == 0
+    assert name_scheme("", "", "") == 0
