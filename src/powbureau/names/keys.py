@@ -9,7 +9,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from . import forms
 from .canon import to_cyrillic, to_cyrillic_words
-from .translit import ISO, has_latin, text_flags
+from .translit import GERMAN, GERMAN_VOICED, ISO, has_latin, text_flags
 
 __all__ = [
     "given_name_keys",
@@ -79,15 +79,16 @@ def surname_key(surname: str, flags: int = 0) -> str:
 
 
 def _word_ids(given: str, flags: int = 0) -> list[frozenset[str] | None]:
-    """Ids for each word of ``given``; a Latin word not found gets a second,
-    ISO-style reading of h/x/c (Mihail, Mixail)."""
+    """Ids for each word of ``given``; a Latin word not found gets a second, ISO-style
+    reading of h/x/c (Mihail, Mixail), then a German one of s/sch as з/ж (Nasar, Baschen)."""
     index = forms.given_index()
     words = to_cyrillic_words(given, flags)
     found: list[frozenset[str] | None] = [index.get(w) for w in words]
-    if None in found and has_latin(given):
-        alt = to_cyrillic_words(given, ISO | flags)
-        if len(alt) == len(words):
-            found = [f if f is not None else index.get(a) for f, a in zip(found, alt, strict=True)]
+    for second in (ISO, GERMAN | GERMAN_VOICED):
+        if None in found and has_latin(given):
+            alt = to_cyrillic_words(given, second | flags)
+            if len(alt) == len(words):
+                found = [f if f is not None else index.get(a) for f, a in zip(found, alt, strict=True)]
     if None in found:
         found = [f if f is not None else _pet_form_ids(w) for f, w in zip(found, words, strict=True)]
     return found

@@ -12,14 +12,13 @@ in the text (a whole name is almost always written in one scheme):
   With an ISO 9 letter in the text, ASCII digraphs are two letters (zh з+х, th т+х).
   Primes (ʹ) and breves (ĭ, ȳ) alone do not count: ALA-LC and BS write them too, with
   ``kh``/``ch`` digraphs and h for Ukrainian г.
-* ``french`` (never with ``iso``): ``tch``, ``jou``, ``gue``/``gui`` (Sergueï, Gueorgui),
-  a word ending in ``aï``/``eï``/``oï`` (Nikolaï), or ``j`` with a word ending in
-  ``-ine``/``-yne`` (Soljenitsyne): ``ch`` is ш, ``j`` is ж, ``gu`` before e/i is г,
-  ``ï`` is и (й at the end: both fold to и), ``-ine`` is -ин. (``ou``
-  itself is read as оу, which the canonical fold turns into у, so Iouri = Юрий and
-  Bilous = Білоус.)
-* ``german``: ``tsch``/``tz``/``ß``/umlauts: ``ch`` is х, ``z`` is ц, ``sh`` is ж (Duden).
-  (``sch`` alone is no marker: informal English writes it for щ.)
+* ``french`` (never with ``iso``): ``tch``, ``jou``, ``gue``/``gui`` (Sergueï), a final
+  ``aï``/``eï``/``oï`` (Nikolaï), or ``j`` with a word ending in ``-ine``/``-yne``: ``ch`` is
+  ш, ``j`` is ж, ``gu`` before e/i is г, ``-ine`` is -ин (``ou`` is read as оу, which the
+  fold turns into у: Iouri = Юрий, Bilous = Білоус).
+* ``german``: ``tsch``/``tz``/``ß``/umlauts: ``ch`` is х, ``z`` is ц, ``sh`` is ж (Duden);
+  ``sch`` alone is no marker (informal English writes it for щ). A given name no table
+  knows is read again with ``s`` before a vowel as з and ``sch`` as ж (Nasar, Baschen).
 * ``polish``: ``sz``/``cz`` or Polish letters: ``ch`` is х, ``rz`` is ж, ``c`` is ц.
 * ``w`` alone (German or Polish without a stronger marker): ``ch`` is х, ``sh`` is ж.
 
@@ -51,6 +50,7 @@ FRENCH: Final = 4
 GERMAN: Final = 8
 POLISH: Final = 16
 WMODE: Final = 32
+GERMAN_VOICED: Final = 256
 
 _SEPARATORS: Final = "'’ʹ′ʺ″`”“´ʼ·\"ʻ‘"
 
@@ -163,9 +163,7 @@ _LENGTHS: Final[dict[str, tuple[int, ...]]] = {
     for first in {k[0] for k in _BASE} | set("abcdefghijklmnopqrstuvwxyz")
 }
 _FRENCH_END_RE: Final = re.compile(r"[iy]ne\b")
-#: French ``gu`` before e or i (Sergueï, Gueorgui, Ievgueni), or a word ending in a vowel
-#: with a diaeresis (Nikolaï, Andreï, Sergueï); ISO 9 writes ї as ï too, but no Ukrainian
-#: name ends in аї, еї or ої.
+#: French without other markers: Sergueï, Gueorgui, Nikolaï (no Ukrainian name ends in аї, еї, ої).
 _FRENCH_ALONE_RE: Final = re.compile(r"gu[ei]|[aeo]ï\b")
 _LATIN_RE: Final = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _SOFT_AFTER_C: Final = frozenset("eiyjéèëêïìíîěý" + _SEPARATORS)
@@ -243,11 +241,15 @@ def _single(ch: str, word: str, i: int, flags: int) -> str:
         return "й"
     if ch == "z":
         return "ц" if flags & GERMAN and not flags & POLISH else "з"
+    if ch == "s" and flags & GERMAN_VOICED and nxt and nxt in "aeiouy" and (not i or word[i - 1] in "aeiouy"):
+        return "з"
     return _BASE[ch]
 
 
 def _digraph(seq: str, flags: int) -> str | None:
     """Scheme-dependent readings of digraphs; None means 'use the base table'."""
+    if seq == "sch" and flags & GERMAN_VOICED:
+        return "ж"
     if seq == "ch":
         if flags & FRENCH:
             return "ш"

@@ -196,3 +196,16 @@ def test_a_whole_name_is_read_in_one_scheme(
 def test_a_name_in_cyrillic_has_no_scheme() -> None:
     assert name_scheme("Коваленко", "Дмитро", "Сергійович") == 0
     assert name_scheme("", "", "") == 0
+
+
+@pytest.mark.parametrize(
+    ("german", "cyrillic"),
+    [("Nasar", "Назар"), ("Sachar", "Захар"), ("Baschen", "Бажен"), ("Oleschka", "Олежка")],
+)
+def test_a_german_given_name_is_read_again_with_voiced_s_and_sch(german: str, cyrillic: str) -> None:
+    assert given_name_keys(german) == given_name_keys(cyrillic)
+
+
+def test_the_german_second_reading_never_replaces_a_name_found() -> None:
+    assert given_name_keys("Boris") == {"борис"}  # not Бориз
+    assert given_name_keys("Denis") == {"денис"}
