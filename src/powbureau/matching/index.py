@@ -11,17 +11,55 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import final
 
 from powbureau.matching.keys import key_query, registry_keys
 from powbureau.matching.profile import Profile
 
-__all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
+__all__ = [
+    "SURNAME_ONLY_LIMIT",
+    "BatchCandidateIndex",
+    "CandidateIndex",
+    "MemoryCandidateIndex",
+    "NameCounts",
+    "count_name_pairs",
+]
 
 #: At most this many namesakes are scored when an inquiry gives nothing but a surname
 #: (or nothing its keys can find): the lowest registry ids, so the answer is stable.
 SURNAME_ONLY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class NameCounts:
+    """How many persons of one custody carry each (given-name id, father's-name id) pair.
+
+    A man stored with two given-name ids (or two father's-name ids) counts under each pair.
+    Reconciliation estimates from it how common a full name is (docs/exchanges.md).
+    """
+
+    population: int
+    pairs: Mapping[tuple[str, str], int]
+
+    def together(self, given: Iterable[str], fathers: Iterable[str]) -> int:
+        """Persons whose given name has one of ``given`` and patronymic one of ``fathers``.
+
+        An upper bound: a man holding two of the pairs is counted twice.
+        """
+        fathers = tuple(fathers)
+        return sum(self.pairs.get((g, f), 0) for g in set(given) for f in set(fathers))
+
+
+def count_name_pairs(rows: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
+    """Pair counts from (given ids, father's-name ids, persons) rows, ids joined by spaces."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for given, fathers, n in rows:
+        for g in given.split():
+            for f in fathers.split():
+                pairs[(g, f)] += n
+    return dict(pairs)
 
 
 class CandidateIndex(ABC):
@@ -63,6 +101,10 @@ class CandidateIndex(ABC):
     @abstractmethod
     def population(self, custody: str) -> int:
         """How many current persons of ``custody`` there are."""
+
+    @abstractmethod
+    def name_counts(self, custody: str) -> NameCounts:
+        """The (given name, father's name) pairs of ``custody``, counted (one scan; cache it)."""
 
     @abstractmethod
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
@@ -115,6 +157,12 @@ class MemoryCandidateIndex(CandidateIndex):
     def population(self, custody: str) -> int:
         return sum(1 for p in self._by_id.values() if p.custody == custody)
 
+    def name_counts(self, custody: str) -> NameCounts:
+        rows = Counter(
+            (" ".join(p.given), " ".join(p.patronymic)) for p in self._by_id.values() if p.custody == custody
+        )
+        return NameCounts(self.population(custody), count_name_pairs((g, f, n) for (g, f), n in rows.items()))
+
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         found: set[str] = set()
         for key in keys:
@@ -156,11 +204,17 @@ class BatchCandidateIndex(CandidateIndex):
         self._held: dict[str, Profile | None] = {}
         self._population: dict[str, int] = {}
         self._counts: dict[tuple[str, str], int] = {}
+        self._names: dict[str, NameCounts] = {}
 
     def population(self, custody: str) -> int:
         if custody not in self._population:
             self._population[custody] = self._inner.population(custody)
         return self._population[custody]
+
+    def name_counts(self, custody: str) -> NameCounts:
+        if custody not in self._names:
+            self._names[custody] = self._inner.name_counts(custody)
+        return self._names[custody]
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._inner._lookup(keys, custody)

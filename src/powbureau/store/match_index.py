@@ -30,6 +30,7 @@ from powbureau.matching import (
     profile_row,
     registry_keys,
 )
+from powbureau.matching.index import NameCounts, count_name_pairs
 from powbureau.store.bulk import chunks, insert_many
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
@@ -195,6 +196,17 @@ class MatchIndex:
         query = select(func.count()).where(match_profiles.c.custody == custody)
         return int(self._conn.execute(query).scalar_one())
 
+    def name_counts(self, custody: str) -> NameCounts:
+        """The (given name, father's name) pairs of ``custody``, counted: one grouped scan."""
+        given, fathers = match_profiles.c.given, match_profiles.c.patronymic
+        query = (
+            select(given, fathers, func.count())
+            .where(match_profiles.c.custody == custody)
+            .group_by(given, fathers)
+        )
+        rows = [(str(g), str(f), int(n)) for g, f, n in self._conn.execute(query)]
+        return NameCounts(sum(n for _g, _f, n in rows), count_name_pairs(rows))
+
     def external_refs(self, ids: Sequence[str]) -> dict[str, str]:
         """Each person's external id: his first (source, person_ref) that a sender gave."""
         found: dict[str, tuple[str, str]] = {}
@@ -277,6 +289,7 @@ class _Statistics:
         self.head = head
         self.population: dict[str, int] = {}
         self.surnames: dict[tuple[str, str], int] = {}
+        self.names: dict[str, NameCounts] = {}
 
 
 _STATISTICS: dict[str, _Statistics] = {}
@@ -300,6 +313,12 @@ class SqlCandidateIndex(CandidateIndex):
         if count is None:
             count = self._stats.population[custody] = self._index.population(custody)
         return count
+
+    def name_counts(self, custody: str) -> NameCounts:
+        counts = self._stats.names.get(custody)
+        if counts is None:
+            counts = self._stats.names[custody] = self._index.name_counts(custody)
+        return counts
 
     def _surname_count(self, surname: str, custody: str) -> int:
         count = self._stats.surnames.get((surname, custody))
