@@ -299,6 +299,10 @@ def _reconcile(
         head = uow.matches.head()
         stored = uow.matches.candidate_index()
         index = BatchCandidateIndex(stored)
+        for custody in sorted({f.custody for f in found}) if forked else ():
+            # the scan per custody the full-name odds may need, done while the forked helper
+            # takes the first chunks of rows (alone, only when a row needs it)
+            index.name_counts(custody.value)
         done = helper.share(lambda chunk: _find(index, chunk, settings))
         missed = helper.collect(head, done)  # the registry moved, or the helper failed: do it here
         _find(index, missed, settings)
