@@ -75,12 +75,13 @@ def classify(candidates: Sequence[Candidate], man: str, answer_status: str) -> s
     """The case of one missed row (see the module's docstring)."""
     shown = [c for c in candidates if c.probability >= 0.05]
     ids = [c.person_id for c in shown]
+    first = shown[0] if shown else None
+    if first and first.person_id != man and first.probability >= CONFIDENT and not first.cannot_tell_apart:
+        return "another man matched (wrong match)"
     if not shown or man not in ids:
         return "not found" if not shown else "not found (man not among candidates)"
     best = shown[0]
     if best.person_id != man:
-        if best.probability >= CONFIDENT and not best.cannot_tell_apart:
-            return "another man matched (wrong match)"
         if man in best.cannot_tell_apart:
             return "cannot tell apart"
         return "another man best"
@@ -89,7 +90,8 @@ def classify(candidates: Sequence[Candidate], man: str, answer_status: str) -> s
     if best.probability >= CONFIDENT:
         return "matched twice" if answer_status == "ambiguous" else f"status {answer_status}"
     if abs(best.probability - _CAP) < 1e-9 and best.notes:
-        return "guard: names only" if best.names_only else "guard: " + _guard_reason(best)
+        why = _guard_reason(best)
+        return "guard: names only" if best.names_only and "disagrees" not in why else "guard: " + why
     if best.names_only:
         return "below 0.9: names only (namesakes share it)"
     return "below the threshold, not guarded" if best.probability > _CAP else "below 0.9: other evidence"
@@ -105,7 +107,8 @@ def _held_why(index: CandidateIndex, row: ListRow, profile: Profile, found: Sequ
         settings=default_settings(),
         population=index.population(custody),
         surname_count=index.surname_count(profile.surname, custody),
-        names=index.name_counts(custody),
+        pair_count=index.pair_count(profile.given, profile.patronymic, custody),
+        dated_pairs=index.dated_pairs(custody),
     )
     if odds is None:
         levels = {c.field: c.level for c in found[0].comparisons if c.level}

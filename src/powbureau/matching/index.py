@@ -11,55 +11,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import final
 
-from powbureau.matching.keys import key_query, registry_keys
+from powbureau.matching.keys import PAIR_KEYS, key_query, pair_prefix, registry_keys
 from powbureau.matching.profile import Profile
 
-__all__ = [
-    "SURNAME_ONLY_LIMIT",
-    "BatchCandidateIndex",
-    "CandidateIndex",
-    "MemoryCandidateIndex",
-    "NameCounts",
-    "count_name_pairs",
-]
+__all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
 
 #: At most this many namesakes are scored when an inquiry gives nothing but a surname
 #: (or nothing its keys can find): the lowest registry ids, so the answer is stable.
 SURNAME_ONLY_LIMIT = 2000
-
-
-@dataclass(frozen=True)
-class NameCounts:
-    """How many persons of one custody carry each (given-name id, father's-name id) pair.
-
-    A man stored with two given-name ids (or two father's-name ids) counts under each pair.
-    Reconciliation estimates from it how common a full name is (docs/exchanges.md).
-    """
-
-    population: int
-    pairs: Mapping[tuple[str, str], int]
-
-    def together(self, given: Iterable[str], fathers: Iterable[str]) -> int:
-        """Persons whose given name has one of ``given`` and patronymic one of ``fathers``.
-
-        An upper bound: a man holding two of the pairs is counted twice.
-        """
-        fathers = tuple(fathers)
-        return sum(self.pairs.get((g, f), 0) for g in set(given) for f in set(fathers))
-
-
-def count_name_pairs(rows: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
-    """Pair counts from (given ids, father's-name ids, persons) rows, ids joined by spaces."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for given, fathers, n in rows:
-        for g in given.split():
-            for f in fathers.split():
-                pairs[(g, f)] += n
-    return dict(pairs)
 
 
 class CandidateIndex(ABC):
@@ -94,6 +56,13 @@ class CandidateIndex(ABC):
         return ids
 
     @final
+    def pair_count(self, given: Iterable[str], fathers: Iterable[str], custody: str) -> int:
+        """How many persons of ``custody`` with a birth year have one of these given-name ids
+        and one of these father's-name ids (their ``p:`` keys, a range each)."""
+        prefixes = [pair_prefix(g, f) for g in sorted(set(given)) for f in sorted(set(fathers))]
+        return len({person_id for _key, person_id in self._prefixed(prefixes, custody)}) if prefixes else 0
+
+    @final
     def surname_count(self, surname: str, custody: str) -> int:
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0
@@ -103,8 +72,8 @@ class CandidateIndex(ABC):
         """How many current persons of ``custody`` there are."""
 
     @abstractmethod
-    def name_counts(self, custody: str) -> NameCounts:
-        """The (given name, father's name) pairs of ``custody``, counted (one scan; cache it)."""
+    def dated_pairs(self, custody: str) -> int:
+        """How many ``p:`` keys ``custody`` has: its dated men, once per pair of first-name ids."""
 
     @abstractmethod
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
@@ -157,11 +126,9 @@ class MemoryCandidateIndex(CandidateIndex):
     def population(self, custody: str) -> int:
         return sum(1 for p in self._by_id.values() if p.custody == custody)
 
-    def name_counts(self, custody: str) -> NameCounts:
-        rows = Counter(
-            (" ".join(p.given), " ".join(p.patronymic)) for p in self._by_id.values() if p.custody == custody
-        )
-        return NameCounts(self.population(custody), count_name_pairs((g, f, n) for (g, f), n in rows.items()))
+    def dated_pairs(self, custody: str) -> int:
+        keys = self._keys.items()
+        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(PAIR_KEYS))
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         found: set[str] = set()
@@ -204,17 +171,17 @@ class BatchCandidateIndex(CandidateIndex):
         self._held: dict[str, Profile | None] = {}
         self._population: dict[str, int] = {}
         self._counts: dict[tuple[str, str], int] = {}
-        self._names: dict[str, NameCounts] = {}
+        self._dated: dict[str, int] = {}
 
     def population(self, custody: str) -> int:
         if custody not in self._population:
             self._population[custody] = self._inner.population(custody)
         return self._population[custody]
 
-    def name_counts(self, custody: str) -> NameCounts:
-        if custody not in self._names:
-            self._names[custody] = self._inner.name_counts(custody)
-        return self._names[custody]
+    def dated_pairs(self, custody: str) -> int:
+        if custody not in self._dated:
+            self._dated[custody] = self._inner.dated_pairs(custody)
+        return self._dated[custody]
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._inner._lookup(keys, custody)

@@ -24,10 +24,12 @@ frequencies of the custody matched against, not from a number set by hand: the s
 frequency times that of the (given name, father's name) pair, each smoothed towards the
 settings' u of its exact level with the engine's ``tf_prior_count`` (so a registry too
 small to say how rare a name is gives the settings' average, and the match is held). The
-pair is counted jointly (Ivan Ivanovich is commoner than Ivan times Ivanovich); only the
-surname is taken as independent of the first names. The candidate himself is counted, so
-a full name is never estimated rarer than one man in the custody. ``N`` is at least the
-settings' ``min_population``, as in the engine's posterior. Pure code.
+pair is counted jointly (Ivan Ivanovich is commoner than Ivan times Ivanovich), among the
+men whose record has a birth year (the index's ``p:`` keys: a range each, where counting
+every record would scan the custody), taken as a fair sample; only the surname is taken as
+independent of the first names. The candidate himself is counted once more, so a full
+name is never estimated rarer than one man. ``N`` is at least the settings'
+``min_population``, as in the engine's posterior. Pure code.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from powbureau.matching.index import NameCounts
 from powbureau.matching.profile import Profile
 from powbureau.matching.scoring import NAME_FIELDS, Candidate
 from powbureau.matching.settings import MatchSettings
@@ -73,7 +74,8 @@ def full_name_odds(
     settings: MatchSettings,
     population: int,
     surname_count: int,
-    names: NameCounts,
+    pair_count: int,
+    dated_pairs: int,
 ) -> FullNameOdds | None:
     """The probability that ``best`` is the row's man when only the full name agrees.
 
@@ -85,7 +87,10 @@ def full_name_odds(
         others: the other candidates found for the row.
         population: how many persons the row was matched against.
         surname_count: how many of them have the row's surname key.
-        names: their (given name, father's name) pairs, counted.
+        pair_count: how many of them with a birth year have the row's given name and
+            father's name (:meth:`.CandidateIndex.pair_count`).
+        dated_pairs: how many (dated man, pair of first-name ids) there are among them
+            (:meth:`.CandidateIndex.dated_pairs`).
 
     Returns:
         The odds, or None when the rule does not apply.
@@ -100,7 +105,7 @@ def full_name_odds(
     prior = settings.tf_prior_count
     surname, given, father = (settings.comparison(n).level(_EXACT) for n in _NAMES)
     surname_f = (surname_count + prior * surname.u) / (population + prior)
-    pair_f = (names.together(row.given, row.patronymic) + prior * given.u * father.u) / (population + prior)
+    pair_f = (pair_count + 1 + prior * given.u * father.u) / (dated_pairs + 1 + prior)
     n = max(population, settings.min_population)
     namesakes = n * surname_f * pair_f
     rivals = sum(2.0 ** (c.weight - best.weight) for c in others)

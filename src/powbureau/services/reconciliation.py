@@ -299,10 +299,6 @@ def _reconcile(
         head = uow.matches.head()
         stored = uow.matches.candidate_index()
         index = BatchCandidateIndex(stored)
-        for custody in sorted({f.custody for f in found}) if forked else ():
-            # the scan per custody the full-name odds may need, done while the forked helper
-            # takes the first chunks of rows (alone, only when a row needs it)
-            index.name_counts(custody.value)
         done = helper.share(lambda chunk: _find(index, chunk, settings))
         missed = helper.collect(head, done)  # the registry moved, or the helper failed: do it here
         _find(index, missed, settings)
@@ -439,7 +435,8 @@ def _weigh_full_names(index: CandidateIndex, found: Sequence[_Found], settings: 
             settings=settings,
             population=index.population(custody),
             surname_count=index.surname_count(f.profile.surname, custody),
-            names=index.name_counts(custody),
+            pair_count=index.pair_count(f.profile.given, f.profile.patronymic, custody),
+            dated_pairs=index.dated_pairs(custody),
         )
 
 

@@ -30,7 +30,7 @@ from powbureau.matching import (
     profile_row,
     registry_keys,
 )
-from powbureau.matching.index import NameCounts, count_name_pairs
+from powbureau.matching.keys import PAIR_KEYS
 from powbureau.store.bulk import chunks, insert_many
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
@@ -196,16 +196,12 @@ class MatchIndex:
         query = select(func.count()).where(match_profiles.c.custody == custody)
         return int(self._conn.execute(query).scalar_one())
 
-    def name_counts(self, custody: str) -> NameCounts:
-        """The (given name, father's name) pairs of ``custody``, counted: one grouped scan."""
-        given, fathers = match_profiles.c.given, match_profiles.c.patronymic
-        query = (
-            select(given, fathers, func.count())
-            .where(match_profiles.c.custody == custody)
-            .group_by(given, fathers)
-        )
-        rows = [(str(g), str(f), int(n)) for g, f, n in self._conn.execute(query)]
-        return NameCounts(sum(n for _g, _f, n in rows), count_name_pairs(rows))
+    def count_prefixed(self, prefix: str, custody: str) -> int:
+        """How many keys of ``custody`` start with ``prefix`` (a range of the primary key)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        mark = self._mark
+        sql = f"SELECT COUNT(*) FROM match_keys WHERE key >= {mark} AND key < {mark} AND custody = {mark}"
+        return int(self._conn.exec_driver_sql(sql, (prefix, upper, custody)).scalar_one())
 
     def external_refs(self, ids: Sequence[str]) -> dict[str, str]:
         """Each person's external id: his first (source, person_ref) that a sender gave."""
@@ -289,7 +285,7 @@ class _Statistics:
         self.head = head
         self.population: dict[str, int] = {}
         self.surnames: dict[tuple[str, str], int] = {}
-        self.names: dict[str, NameCounts] = {}
+        self.dated: dict[str, int] = {}
 
 
 _STATISTICS: dict[str, _Statistics] = {}
@@ -314,11 +310,11 @@ class SqlCandidateIndex(CandidateIndex):
             count = self._stats.population[custody] = self._index.population(custody)
         return count
 
-    def name_counts(self, custody: str) -> NameCounts:
-        counts = self._stats.names.get(custody)
-        if counts is None:
-            counts = self._stats.names[custody] = self._index.name_counts(custody)
-        return counts
+    def dated_pairs(self, custody: str) -> int:
+        count = self._stats.dated.get(custody)
+        if count is None:
+            count = self._stats.dated[custody] = self._index.count_prefixed(PAIR_KEYS, custody)
+        return count
 
     def _surname_count(self, surname: str, custody: str) -> int:
         count = self._stats.surnames.get((surname, custody))

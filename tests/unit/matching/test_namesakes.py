@@ -10,10 +10,8 @@ from powbureau.matching import (
     Profile,
     Scorer,
     default_settings,
-    find_candidates,
     profile_from_fields,
 )
-from powbureau.matching.index import NameCounts, count_name_pairs
 from powbureau.matching.namesakes import full_name_odds
 
 SETTINGS = default_settings()
@@ -26,11 +24,6 @@ def candidate(row: dict[str, str], record: dict[str, str], person_id: str = "P1"
     comparisons = SCORER.compare(profile_from_fields(row), profile_from_fields(record))
     names_only = SCORER.names_only(comparisons)
     return Candidate(person_id, 0.9, SCORER.total(comparisons), comparisons, names_only=names_only)
-
-
-def pairs(row: dict[str, str], count: int) -> NameCounts:
-    p = profile_from_fields(row)
-    return NameCounts(0, {(g, f): count for g in p.given for f in p.patronymic})
 
 
 def odds(
@@ -49,7 +42,8 @@ def odds(
         settings=SETTINGS,
         population=population,
         surname_count=surname_count,
-        names=pairs(row, pair_count),
+        pair_count=pair_count,
+        dated_pairs=population,
     )
     return None if found is None else found.probability
 
@@ -96,25 +90,21 @@ def test_the_rule_applies_only_to_the_exact_full_name_alone(row: dict[str, str],
     assert odds(row) is None, why
 
 
-def test_pairs_are_counted_together_not_as_a_product() -> None:
-    counts = NameCounts(3, count_name_pairs([("иван", "иван", 2), ("иван петр", "сергей", 1)]))
-    assert counts.together(["иван"], ["иван"]) == 2
-    assert counts.together(["петр"], ["иван"]) == 0
-    assert counts.together(["иван", "петр"], ["сергей"]) == 2  # an upper bound: he holds both ids
-
-
-def test_the_memory_index_counts_pairs_of_one_custody() -> None:
+def test_the_pair_is_counted_together_among_the_dated_men_of_one_custody() -> None:
     men = [
         profile_from_fields(RECORD, person_id="P1", custody="own"),
-        profile_from_fields({**RECORD, "birth_date": ""}, person_id="P2", custody="own"),
-        profile_from_fields(RECORD, person_id="P3", custody="ours"),
+        profile_from_fields({**RECORD, "surname": "Мельник"}, person_id="P2", custody="own"),
+        profile_from_fields({**RECORD, "birth_date": ""}, person_id="P3", custody="own"),  # not dated
+        profile_from_fields({**RECORD, "patronymic": "Петрович"}, person_id="P4", custody="own"),
+        profile_from_fields({**RECORD, "given_name": "Іван"}, person_id="P5", custody="own"),
+        profile_from_fields(RECORD, person_id="P6", custody="ours"),
     ]
     index = MemoryCandidateIndex(men)
     row = profile_from_fields(ROW)
-    assert index.name_counts("own").together(row.given, row.patronymic) == 2
-    assert index.name_counts("own").population == 2
-    found = find_candidates(row, index=index, custody="own")
-    assert [c.person_id for c in found[:2]] == ["P1", "P2"]
+    assert index.pair_count(row.given, row.patronymic, "own") == 2
+    assert index.pair_count(row.given, row.patronymic, "ours") == 1
+    assert index.pair_count(row.given, (), "own") == 0
+    assert index.dated_pairs("own") == 4
 
 
 def test_profiles_in_the_tests_are_what_they_say() -> None:
