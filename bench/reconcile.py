@@ -24,7 +24,10 @@ the one written in-process. Figures:
 * matched recall: the share of rows whose man is registered that name him;
 * ambiguous share of all rows, and how often the man is among an ambiguous row's candidates;
 * what the namesake guard costs: ambiguous rows whose best candidate is at the guard's cap
-  (0.9), alone, and how many of them are the right man.
+  (0.9), alone, and how many of them are the right man;
+* rows named on the full name alone (the reason says "names only, taken": the guard held
+  the man, and the custody's term frequencies make a namesake improbable), and how many
+  of them name the wrong man.
 
 Results go to bench/out/reconcile/results.json and, as Markdown, to standard output. The
 machine is shared: each timing carries the load average measured just before it.
@@ -116,6 +119,7 @@ def score(
         cell[0] += a.person_ref == t["person_ref"]
         cell[1] += 1
     deceased = [(a, t) for a, t in pairs if t["expected_status"] == "deceased"]
+    taken = [(a, t) for a, t in named if "names only, taken" in a.reason]
     strict = [(a, t) for a, t in named if (a.probability or 0) >= _STRICTER]
     strict_wrong = sum(1 for a, t in strict if a.person_ref != t["person_ref"])
     return {
@@ -138,6 +142,8 @@ def score(
         "deceased_found": f"{sum(1 for a, _ in deceased if a.status == 'deceased')}/{len(deceased)}",
         "named_at_099": len(strict),
         "wrong_at_099": strict_wrong,
+        "full_name_taken": len(taken),
+        "full_name_taken_wrong": sum(1 for a, t in taken if a.person_ref != t["person_ref"]),
         "guard_capped": len(capped),
         "guard_capped_right": capped_right,
         "statuses": dict(sorted(statuses.items())),
@@ -242,6 +248,8 @@ def _pooled(lists: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "ambiguous_share": sum(r["ambiguous"] for r in lists) / max(1, rows),
         "guard_capped": capped,
         "guard_capped_right": capped_right,
+        "full_name_taken": sum(r.get("full_name_taken", 0) for r in lists),
+        "full_name_taken_wrong": sum(r.get("full_name_taken_wrong", 0) for r in lists),
         "recall_at_099": (strict - strict_wrong) / max(1, registered),
         "wrong_at_099": strict_wrong,
         "recall_if_capped_taken": (named - wrong + capped_right) / max(1, registered),
@@ -274,9 +282,9 @@ def markdown(reports: Sequence[dict[str, Any]], command: str) -> str:
     lines += [
         "",
         "| persons | lists | named | wrong | precision | error ≤ (95%) | recall | ambiguous | "
-        "at p ≥ 0.99: recall (wrong) | capped at 0.9 alone (right) | "
+        "at p ≥ 0.99: recall (wrong) | taken on the full name alone (wrong) | capped at 0.9 alone (right) | "
         "recall / precision if those were taken |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for report in reports:
         p = _pooled(report["lists"])
@@ -284,6 +292,7 @@ def markdown(reports: Sequence[dict[str, Any]], command: str) -> str:
             f"| {report['persons']:,} | {len(report['lists'])} | {p['named']} | {p['wrong']} | "
             f"{p['precision']:.4f} | {p['error_upper95']:.4f} | {p['recall']:.3f} | "
             f"{p['ambiguous_share']:.3f} | {p['recall_at_099']:.3f} ({p['wrong_at_099']}) | "
+            f"{p['full_name_taken']} ({p['full_name_taken_wrong']}) | "
             f"{p['guard_capped']} ({p['guard_capped_right']}) | "
             f"{p['recall_if_capped_taken']:.3f} / {p['precision_if_capped_taken']:.4f} |"
         )

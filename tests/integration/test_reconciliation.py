@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import READER, Registry, event, read_csv, register, write_csv
+from builders import READER, People, Registry, event, import_file, read_csv, register, write_csv
 from powbureau.domain.errors import ImportRejected
 from powbureau.interchange.exchange_lists import RECONCILIATION_COLUMNS, ListRow, read_exchange_list
 from powbureau.services import audit, reconciliation
@@ -439,3 +439,54 @@ def test_a_disagreeing_detail_is_named_as_what_differs(registry: Registry) -> No
     assert answer.status == "ambiguous" and answer.candidates[0] == (pid, 0.9)
     assert "a namesake could agree as well" in answer.reason
     assert "service number (differs)" in answer.reason and "service number" in answer.separating
+
+
+def own_people(registry: Registry, tmp_path: Path, *extra: dict[str, str]) -> dict[str, str]:
+    """800 of our own missing men (synthetic), and ``extra`` rows; registry ids by person_ref."""
+    people = People(seed=6)
+    rows = [
+        people.row(f"M{i:04d}", sparse=False, category="missing", captured_on="", capture_place="")
+        for i in range(800)
+    ]
+    rows += [{**people.row(r["person_ref"], sparse=False), **r} for r in extra]
+    import_file(registry, write_csv(tmp_path / "persons.csv", rows), source="own")
+    uow = registry.uow(write=False)
+    with uow:
+        return {ref: uow.persons.resolve(f"own:{ref}") for ref in ("RARE", "COMMON")}
+
+
+def test_a_rare_full_name_alone_is_matched_for_an_officer_to_confirm(
+    registry: Registry, tmp_path: Path
+) -> None:
+    blank = {"category": "missing", "captured_on": "", "capture_place": "", "birth_date": "1990-04-04"}
+    rare = {"person_ref": "RARE", "surname": "Гнатюк", "given_name": "Сергій", "patronymic": "Васильович"}
+    common = {"person_ref": "COMMON", "surname": "Коваленко", "given_name": "Олександр",
+              "patronymic": "Олександрович"}  # fmt: skip
+    # the pair of first names is common among our own people (one in six), the full name unique:
+    # the engine's average frequencies put him above its guard, the custody's own hold him
+    kin = [{**blank, "person_ref": f"K{i:02d}", "surname": "Коваленко", "given_name": f"Name{i}"}
+           for i in range(4)]  # fmt: skip
+    pair = [{**blank, "person_ref": f"A{i:03d}", "surname": f"Прізвище{i}", "given_name": "Олександр",
+             "patronymic": "Олександрович"} for i in range(160)]  # fmt: skip
+    ids = own_people(registry, tmp_path, {**blank, **rare}, {**blank, **common}, *kin, *pair)
+    listed_rare = {"surname": "ГНАТЮК", "given_name": "Сергей", "patronymic": "Васильевич"}
+    listed_common = {"surname": "КОВАЛЕНКО", "given_name": "Александр", "patronymic": "Александрович"}
+    rows = [row("F1", "held", listed_rare), row("F2", "held", listed_common, line=3)]
+    taken, held = reconcile(registry, rows)
+    assert (taken.status, taken.person_id, taken.person_ref) == ("matched", ids["RARE"], "RARE"), taken
+    assert taken.probability is not None and taken.probability >= 0.95
+    agreed = "agreed: surname (exact), given name (exact), patronymic (exact); names only, taken: "
+    assert taken.reason.startswith("missing; " + agreed), taken.reason
+    assert "expected among 10,000 our own people (frequencies of the 966 registered), p 0.9" in taken.reason
+    assert "confirm with his birth date" in taken.reason
+    assert held.status == "ambiguous" and held.candidates[0] == (ids["COMMON"], 0.9), held
+    assert "only the names agree; held: " in held.reason and "needs 0.95" in held.reason, held.reason
+    assert held.person_id is None and "settle with: birth date (not on the list)" in held.reason
+    # the same rare name against the men in our custody (a handful): nothing to take
+    [request] = reconcile(registry, [row("F3", "request", listed_rare)])
+    assert request.status == "not_held"
+    # named twice on one list: neither row is matched
+    rows = [row("F4", "held", listed_rare), row("F5", "offer", listed_rare, line=3)]
+    first, second = reconcile(registry, rows)
+    assert first.status == second.status == "ambiguous"
+    assert "also the match of list row F5" in first.reason

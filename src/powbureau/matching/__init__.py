@@ -9,7 +9,8 @@ service's duplicate check calls :func:`find_duplicates`. Pure code: no SQLAlchem
 Modules: ``profile`` (normalised comparison values), ``keys`` (candidate keys),
 ``compare`` (comparison levels), ``settings``, ``scoring`` (Fellegi-Sunter weights and
 the posterior), ``prior`` (the share of inquiries about men not registered, estimated by
-EM), ``index``, ``query`` (inquiries, free text), ``engine``.
+EM), ``index``, ``query`` (inquiries, free text), ``engine``; ``namesakes`` (how likely a
+namesake is, for reconciliation's reading of a full-name-only match).
 See docs/tracing.md for the method and its limits.
 """
 

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import final
 
-from powbureau.matching.keys import key_query, registry_keys
+from powbureau.matching.keys import PAIR_KEYS, key_query, pair_prefix, registry_keys
 from powbureau.matching.profile import Profile
 
 __all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
@@ -56,6 +56,13 @@ class CandidateIndex(ABC):
         return ids
 
     @final
+    def pair_count(self, given: Iterable[str], fathers: Iterable[str], custody: str) -> int:
+        """How many persons of ``custody`` with a birth year have one of these given-name ids
+        and one of these father's-name ids (their ``p:`` keys, a range each)."""
+        prefixes = [pair_prefix(g, f) for g in sorted(set(given)) for f in sorted(set(fathers))]
+        return len({person_id for _key, person_id in self._prefixed(prefixes, custody)}) if prefixes else 0
+
+    @final
     def surname_count(self, surname: str, custody: str) -> int:
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0
@@ -63,6 +70,10 @@ class CandidateIndex(ABC):
     @abstractmethod
     def population(self, custody: str) -> int:
         """How many current persons of ``custody`` there are."""
+
+    @abstractmethod
+    def dated_pairs(self, custody: str) -> int:
+        """How many ``p:`` keys ``custody`` has: its dated men, once per pair of first-name ids."""
 
     @abstractmethod
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
@@ -115,6 +126,10 @@ class MemoryCandidateIndex(CandidateIndex):
     def population(self, custody: str) -> int:
         return sum(1 for p in self._by_id.values() if p.custody == custody)
 
+    def dated_pairs(self, custody: str) -> int:
+        keys = self._keys.items()
+        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(PAIR_KEYS))
+
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         found: set[str] = set()
         for key in keys:
@@ -156,11 +171,17 @@ class BatchCandidateIndex(CandidateIndex):
         self._held: dict[str, Profile | None] = {}
         self._population: dict[str, int] = {}
         self._counts: dict[tuple[str, str], int] = {}
+        self._dated: dict[str, int] = {}
 
     def population(self, custody: str) -> int:
         if custody not in self._population:
             self._population[custody] = self._inner.population(custody)
         return self._population[custody]
+
+    def dated_pairs(self, custody: str) -> int:
+        if custody not in self._dated:
+            self._dated[custody] = self._inner.dated_pairs(custody)
+        return self._dated[custody]
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._inner._lookup(keys, custody)

@@ -30,11 +30,27 @@ from powbureau.matching.compare import name_ids_level
 from powbureau.matching.profile import Profile
 from powbureau.names.keys import is_known_given
 
-__all__ = ["KeyQuery", "date_variants", "key_query", "query_keys", "registry_keys", "surname_edits"]
+__all__ = [
+    "PAIR_KEYS",
+    "KeyQuery",
+    "date_variants",
+    "key_query",
+    "pair_prefix",
+    "query_keys",
+    "registry_keys",
+    "surname_edits",
+]
 
 #: The alphabet of the names layer's canonical Cyrillic form.
 ALPHABET: Final = "абвгдежзиклмнопрстуфхцчш"
 _MIN_SERVICE_DIGITS: Final = 4
+#: Every ``p:given|father|year`` key starts so: one per dated man and pair of first-name ids.
+PAIR_KEYS: Final = "p:"
+
+
+def pair_prefix(given: str, father: str) -> str:
+    """The start of the keys of every dated man with this given-name and father's-name id."""
+    return f"{PAIR_KEYS}{given}|{father}|"
 
 
 def registry_keys(profile: Profile) -> list[str]:

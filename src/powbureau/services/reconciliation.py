@@ -8,6 +8,10 @@ one of the statuses of reconciliation.csv:
 
 * ``matched``: one candidate is confident (:data:`CONFIDENT`, the engine's own threshold,
   after its namesake guard) and no other candidate cannot be told apart from him;
+  or the guard held him only because nothing but his full name could be compared, and
+  that full name is rare enough among the persons matched against that a namesake is
+  improbable (:func:`powbureau.matching.namesakes.full_name_odds`: the probability from
+  the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this);
   ``already_released`` or ``deceased`` instead when his derived state says so;
 * ``ambiguous``: candidates, none confident; the reason names the candidates and the
   detail that would settle it, for an officer;
@@ -25,7 +29,7 @@ import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -43,9 +47,11 @@ from powbureau.matching import (
     CandidateIndex,
     MatchSettings,
     Profile,
+    default_settings,
     find_candidates,
     profile_from_fields,
 )
+from powbureau.matching.namesakes import FullNameOdds, full_name_odds
 from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
 
@@ -183,6 +189,7 @@ class _Found:
     custody: Custody
     profile: Profile
     candidates: list[Candidate]
+    full_name: FullNameOdds | None = None  # the best held by the guard on his full name alone
 
 
 def reconcile_rows(
@@ -295,6 +302,7 @@ def _reconcile(
         done = helper.share(lambda chunk: _find(index, chunk, settings))
         missed = helper.collect(head, done)  # the registry moved, or the helper failed: do it here
         _find(index, missed, settings)
+        _weigh_full_names(index, found, settings or default_settings())
         shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
         refs = stored.external_refs(shown)
         records = dict(uow.persons.rows(shown))
@@ -411,15 +419,42 @@ class _Helper:
                 self._process.join()
 
 
+def _weigh_full_names(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> None:
+    """For rows whose best candidate the guard held on names alone: how likely a namesake is."""
+    for f in found:
+        if not f.candidates:
+            continue
+        best = f.candidates[0]
+        if not (best.names_only and best.notes and best.probability >= settings.names_only_cap):
+            continue
+        custody = f.custody.value
+        f.full_name = full_name_odds(
+            f.profile,
+            best,
+            f.candidates[1:],
+            settings=settings,
+            population=index.population(custody),
+            surname_count=index.surname_count(f.profile.surname, custody),
+            pair_count=index.pair_count(f.profile.given, f.profile.patronymic, custody),
+            dated_pairs=index.dated_pairs(custody),
+        )
+
+
 def _worth_showing(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [c for c in candidates[:_SHOWN] if c.probability >= AMBIGUOUS_FLOOR]
 
 
-def _confident(candidates: Sequence[Candidate]) -> Candidate | None:
-    """The best candidate when he alone is confident, else None."""
-    if not candidates:
+def _confident(f: _Found) -> Candidate | None:
+    """The best candidate when he alone is confident, else None.
+
+    A candidate the guard held on his full name alone is confident when a namesake is
+    improbable enough (:func:`full_name_odds`); he then carries that probability.
+    """
+    if not f.candidates:
         return None
-    best = candidates[0]
+    best = f.candidates[0]
+    if f.full_name is not None and f.full_name.probability >= CONFIDENT:
+        return replace(best, probability=f.full_name.probability)
     if best.probability < CONFIDENT or best.cannot_tell_apart:
         return None
     return best
@@ -429,7 +464,7 @@ def _matched_twice(found: Sequence[_Found]) -> dict[str, list[str]]:
     """Persons who are the confident match of more than one row: list_refs by person."""
     rows_of: dict[str, list[str]] = {}
     for f in found:
-        best = _confident(f.candidates)
+        best = _confident(f)
         if best is not None:
             rows_of.setdefault(best.person_id, []).append(f.row.list_ref)
     return {pid: refs for pid, refs in rows_of.items() if len(refs) > 1}
@@ -446,7 +481,7 @@ def _answer(
     shown = _worth_showing(f.candidates)
     if not shown:
         return Reconciled(ref, ReconcileStatus.NOT_HELD.value, f"no record as of {day}")
-    best = _confident(f.candidates)
+    best = _confident(f)
     if best is not None and best.person_id not in twice:
         return _matched(f, best, refs.get(best.person_id, best.person_id), records.get(best.person_id))
     return _ambiguous(f, shown, refs, records, twice)
@@ -469,10 +504,13 @@ def _matched(f: _Found, best: Candidate, ref: str, record: Mapping[str, Any] | N
         word += ", date not recorded"
     if f.custody is Custody.OURS and status in (Status.ESCAPED, Status.MISSING, Status.REPORTED_DEAD):
         word += ": not in our custody"
+    taken = ""
+    if f.full_name is not None and best.names_only:
+        taken = f"; names only, taken: {_namesakes(f.full_name, f.custody)}; confirm with his birth date"
     return Reconciled(
         f.row.list_ref,
         kind.value,
-        f"{word}; agreed: {', '.join(best.agreed)}",
+        f"{word}; agreed: {', '.join(best.agreed)}{taken}",
         person_id=best.person_id,
         person_ref=ref,
         probability=best.probability,
@@ -490,12 +528,14 @@ def _ambiguous(
     best = shown[0]
     named = ", ".join(f"{refs.get(c.person_id, c.person_id)} (p {c.probability:.2f})" for c in shown)
     group = [best]
-    if best.person_id in twice and best.probability >= CONFIDENT:
+    if best.person_id in twice and _confident(f) is not None:
         others = ", ".join(r for r in twice[best.person_id] if r != f.row.list_ref)
         why = f"{named}, who is also the match of list row {others}: the list may name him twice"
     elif best.cannot_tell_apart:
         group = [c for c in shown if c.person_id == best.person_id or c.person_id in best.cannot_tell_apart]
         why = f"cannot tell apart {named}"
+    elif best.names_only and f.full_name is not None:
+        why = f"{named}: only the names agree; held: {_namesakes(f.full_name, f.custody)}"
     elif best.names_only:
         why = f"{named}: only the names agree"
     elif best.notes or best.probability <= 0.9:
@@ -514,6 +554,23 @@ def _ambiguous(
         why + (settle if details else "; no recorded detail separates them"),
         candidates=tuple((c.person_id, c.probability) for c in shown),
         separating=tuple(label for label, _ in details),
+    )
+
+
+#: Whom a row was matched against, as a reason says it.
+_POOL_WORDS: Final[Mapping[Custody, str]] = {
+    Custody.OURS: "men in our custody",
+    Custody.OWN: "our own people",
+}
+
+
+def _namesakes(odds: FullNameOdds, custody: Custody) -> str:
+    """Why a match on the full name alone was taken or held, in a reason's words."""
+    rivals = f", other candidates {odds.rivals:.3f}" if odds.rivals >= 0.0005 else ""
+    counted = f" (frequencies of the {odds.population:,} registered)" if odds.among != odds.population else ""
+    return (
+        f"{odds.namesakes:.3f} other men of this full name expected among {odds.among:,} "
+        f"{_POOL_WORDS[custody]}{counted}{rivals}, p {odds.probability:.4f} (needs {CONFIDENT})"
     )
 
 

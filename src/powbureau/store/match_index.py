@@ -30,6 +30,7 @@ from powbureau.matching import (
     profile_row,
     registry_keys,
 )
+from powbureau.matching.keys import PAIR_KEYS
 from powbureau.store.bulk import chunks, insert_many
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
@@ -195,6 +196,13 @@ class MatchIndex:
         query = select(func.count()).where(match_profiles.c.custody == custody)
         return int(self._conn.execute(query).scalar_one())
 
+    def count_prefixed(self, prefix: str, custody: str) -> int:
+        """How many keys of ``custody`` start with ``prefix`` (a range of the primary key)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        mark = self._mark
+        sql = f"SELECT COUNT(*) FROM match_keys WHERE key >= {mark} AND key < {mark} AND custody = {mark}"
+        return int(self._conn.exec_driver_sql(sql, (prefix, upper, custody)).scalar_one())
+
     def external_refs(self, ids: Sequence[str]) -> dict[str, str]:
         """Each person's external id: his first (source, person_ref) that a sender gave."""
         found: dict[str, tuple[str, str]] = {}
@@ -277,6 +285,7 @@ class _Statistics:
         self.head = head
         self.population: dict[str, int] = {}
         self.surnames: dict[tuple[str, str], int] = {}
+        self.dated: dict[str, int] = {}
 
 
 _STATISTICS: dict[str, _Statistics] = {}
@@ -299,6 +308,12 @@ class SqlCandidateIndex(CandidateIndex):
         count = self._stats.population.get(custody)
         if count is None:
             count = self._stats.population[custody] = self._index.population(custody)
+        return count
+
+    def dated_pairs(self, custody: str) -> int:
+        count = self._stats.dated.get(custody)
+        if count is None:
+            count = self._stats.dated[custody] = self._index.count_prefixed(PAIR_KEYS, custody)
         return count
 
     def _surname_count(self, surname: str, custody: str) -> int:

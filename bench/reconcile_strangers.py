@@ -1,0 +1,117 @@
+"""How often the full-name rule names a stranger: men not registered, given by full name only.
+
+    .venv/bin/python -m bench.reconcile --persons 100000        # first: the registry
+    .venv/bin/python -m bench.reconcile_strangers --persons 100000 [--rows 4000] [--seed 31]
+
+bench.reconcile's lists test the rule weakly: their not-registered namesakes are moved to a
+birth year no registered man of their full name has. Here every row is a stranger, made by
+the registry's own generator (bench.synth, a new seed) with the registry's mix of native
+languages, written the other side's way (Russian forms) with surname, given name and
+patronymic only: held-list rows matched against our own people and request rows against
+the men in our custody. Any row matched is wrong. A stranger is taken only when his full
+name is that of exactly one registered man and the rule's probability reaches 0.95.
+
+For each row the script also computes what the rule expects: the namesakes one expects of
+that full name among the persons matched against (``full_name_odds``' N times f). Their sum
+over the rows the rule would take if they collided is the model's prediction of the
+strangers taken; the count observed is set beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+
+from bench.reconcile import OUT, READER
+from bench.synth.identity import People
+from powbureau.interchange.exchange_lists import ListRow
+from powbureau.matching import Candidate, Scorer, default_settings, profile_from_fields
+from powbureau.matching.namesakes import full_name_odds
+from powbureau.services.reconciliation import CONFIDENT, reconcile_rows
+from powbureau.store.db import open_engine
+from powbureau.store.uow import SqlUnitOfWork
+
+#: The registry's shares of surnames from the other language (bench.synth.registry).
+_OTHER_NATIVE = {"held": 0.10, "request": 0.15}
+
+
+def strangers(kind: str, rows: int, seed: int) -> list[ListRow]:
+    """``rows`` men of the registry's generator, not registered, by full name only."""
+    rng = random.Random(f"strangers:{kind}:{seed}")
+    people = People(random.Random(f"strangers-people:{kind}:{seed}"))
+    own = kind == "held"
+    out = []
+    for i in range(rows):
+        other = rng.random() < _OTHER_NATIVE[kind]
+        native = ("ru" if other else "uk") if own else ("uk" if other else "ru")
+        m = people.man(f"X{i:06d}", "missing" if own else "pow", "UA" if own else "RU", native)
+        fields: dict[str, str | None] = {
+            "surname": m.surname_ru.upper(),
+            "given_name": m.given_ru,
+            "patronymic": m.patronymic_ru,
+        }
+        out.append(ListRow(i + 2, f"{kind[0].upper()}{i:06d}", kind, fields))
+    return out
+
+
+def expected_namesakes(uow: SqlUnitOfWork, rows: Sequence[ListRow]) -> list[tuple[float, float]]:
+    """Per row: (namesakes expected, the rule's probability were exactly one man of that name found)."""
+    settings = default_settings()
+    scorer = Scorer(settings)
+    out = []
+    with uow:
+        index = uow.matches.candidate_index()
+        for row in rows:
+            custody = "own" if row.list_kind == "held" else "ours"
+            profile = profile_from_fields(row.fields)
+            comparisons = scorer.compare(profile, profile)
+            alone = Candidate(
+                "-", settings.names_only_cap, scorer.total(comparisons), comparisons, names_only=True
+            )
+            odds = full_name_odds(
+                profile,
+                alone,
+                (),
+                settings=settings,
+                population=index.population(custody),
+                surname_count=index.surname_count(profile.surname, custody) + 1,
+                pair_count=index.pair_count(profile.given, profile.patronymic, custody),
+                dated_pairs=index.dated_pairs(custody),
+            )
+            out.append((odds.namesakes, odds.probability) if odds else (0.0, 0.0))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reconcile_strangers", description=__doc__)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=31)
+    args = parser.parse_args(argv)
+    engine = open_engine(f"sqlite:///{OUT / f'r{args.persons}.db'}")
+    print(
+        "| persons | list | strangers | matched (all wrong) | of them on the full name alone | "
+        "predicted by the rule | strangers the rule would take if one namesake were registered |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for kind in ("held", "request"):
+        rows = strangers(kind, args.rows, args.seed)
+        answers = reconcile_rows(uow=SqlUnitOfWork(engine, write=False), reader=READER, rows=rows, workers=2)
+        named = [a for a in answers if a.person_id]
+        taken = [a for a in named if "names only, taken" in a.reason]
+        odds = expected_namesakes(SqlUnitOfWork(engine, write=False), rows)
+        # a stranger is taken when one registered man has his full name (about N f of them,
+        # when N f is small) and the rule's probability with one such man reaches 0.95
+        predicted = sum(n for n, p in odds if p >= CONFIDENT)
+        eligible = sum(1 for _n, p in odds if p >= CONFIDENT)
+        print(
+            f"| {args.persons:,} | {kind} | {len(rows)} | {len(named)} | {len(taken)} | "
+            f"{predicted:.1f} | {eligible} |"
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
