@@ -5,8 +5,9 @@ final ``aï``/``eï``/``oï`` (Sergueï, Gueorgui, Ievgueni, Nikolaï), and Ukra
 made with -ко from a full name (Єгорко, Глібко); a name's parts are read in the scheme
 the whole name shows (Stelmach Taras Wjatscheslawowitsch: Стельмах); a German given name
 no table knows is read again with s/sch as з/ж (Nasar, Baschen); the French ``-ine``
-fold is applied last (folding twice changes nothing). A registered name of that kind gets other tracing keys
-and comparison values, so the match index is rebuilt from the persons projection.
+fold is applied last (folding twice changes nothing). A registered name of that kind gets
+other tracing keys and comparison values, so the match index is rebuilt from the persons
+projection.
 
 Revision ID: 0012
 Revises: 0011
