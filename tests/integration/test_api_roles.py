@@ -261,6 +261,8 @@ class World:
             url += "?source=roles-test"
         elif path.endswith("/assignment"):
             body = {"officer": "as-tracing-officer"}
+        elif path == "/api/tracing/prior" and method == "POST":
+            body = {"registered": 0.6, "reason": "roles test"}
         elif path.endswith("/transcription"):
             body = {"sought": {"surname": "Коваленко"}, "inquirer_name": "Наталія", "relation": "mother"}
         elif path.endswith("/rejection"):

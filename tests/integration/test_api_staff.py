@@ -184,3 +184,19 @@ def test_a_number_too_large_for_the_database_is_a_problem_not_a_crash(registry: 
     officer = staff_client(registry, "officer", ["tracing_officer"])
     answer = officer.post(f"/api/inquiries/T000000000000/inquirers/{2**70}/answer")
     assert answer.status_code in (404, 422) and answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_tracing_officer_records_the_prior_and_it_is_kept_with_who_and_why(registry: Registry) -> None:
+    http = staff_client(registry, "tracing-1", ["tracing_officer"])
+    assert http.get("/api/tracing/prior").json() == {"prior": None}
+    done = http.post(
+        "/api/tracing/prior", json={"registered": 0.62, "reason": "trace prior on October's inquiries"}
+    )
+    assert done.status_code == 200, done.text
+    shown = http.get("/api/tracing/prior").json()["prior"]
+    assert shown["registered"] == 0.62 and shown["recorded_by"] == "tracing-1"
+    assert shown["estimated_from"] == "trace prior on October's inquiries"
+    refused = http.post("/api/tracing/prior", json={"registered": 1.0, "reason": "certain"})
+    assert refused.status_code == 422
+    registrar = staff_client(registry, "registrar-1", ["registrar"])
+    assert registrar.post("/api/tracing/prior", json={"registered": 0.3, "reason": "x"}).status_code == 403

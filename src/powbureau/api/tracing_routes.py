@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from powbureau.api.deps import write_uow
+from powbureau.api.deps import side_uow, write_uow
 from powbureau.api.staff import reader_for, require
 from powbureau.domain.access import Role
 from powbureau.domain.inquiries import Channel, Inquirer, Verification
 from powbureau.matching import TraceQuery
-from powbureau.services import inquiries, mail
+from powbureau.services import inquiries, mail, tracing
 from powbureau.services.accounts import StaffSession
 from powbureau.services.hotline import hotline_hint
 from powbureau.store.uow import SqlUnitOfWork
@@ -137,6 +137,33 @@ def show_inquiry(request: Request, session: Officer, case_id: str) -> dict[str, 
     return inquiries.case_view(
         uow=_read_uow(request), reader=reader_for(session, request, case_id=case_id), case_id=case_id
     )
+
+
+class TracingPrior(BaseModel):
+    """The share of family inquiries taken to be about registered men (the engine's prior)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registered: float = Field(gt=0, lt=1, description="e.g. the estimate of `powbureau trace prior FILE`")
+    reason: str = Field(min_length=1, max_length=300, description="what it was estimated from, or why")
+
+
+@router.get("/tracing/prior", summary="The prior every family inquiry is scored with, who set it and when")
+def tracing_prior(request: Request, session: Officer) -> dict[str, Any]:
+    prior = tracing.read_bureau_prior(uow=_read_uow(request))
+    return {"prior": None if prior is None else prior.as_dict()}
+
+
+@router.post("/tracing/prior", summary="Record the share of family inquiries about registered men")
+def set_tracing_prior(request: Request, session: Officer, body: TracingPrior) -> dict[str, Any]:
+    prior = tracing.record_bureau_prior(
+        uow=side_uow(request),
+        registered=body.registered,
+        inquiries=0,
+        estimated_from=body.reason,
+        recorded_by=session.staff.name,
+    )
+    return {"prior": prior.as_dict()}
 
 
 @router.get("/review-queue", summary="Cases with candidates waiting for an officer")
