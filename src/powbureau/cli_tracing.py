@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from powbureau.domain.people import display_name
 from powbureau.matching import Candidate, parse_birth, query_from_text
+
+if TYPE_CHECKING:
+    from powbureau.services.tracing import BureauPrior
 
 __all__ = ["trace_app"]
 
@@ -158,6 +161,9 @@ def trace_prior(
         typer.Argument(help="inquiries.csv (shared/formats) to estimate from; none: show the recorded prior"),
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8.")] = None,
+    cases: Annotated[
+        bool, typer.Option("--cases", help="Estimate from the registry's tracing cases instead of a file.")
+    ] = False,
     apply: Annotated[
         bool,
         typer.Option("--apply", help="Record the estimate as the bureau's prior for every family inquiry."),
@@ -172,39 +178,34 @@ def trace_prior(
     --prior-registered` overrides it for one file.
     """
     from powbureau.cli import _print_json, _refusals, _uow, _user, out
-    from powbureau.services import tracing
+    from powbureau.services import inquiries, tracing
 
+    if file is not None and cases:
+        raise typer.BadParameter("give a file or --cases, not both")
     with _refusals():
-        if file is None:
-            prior = tracing.read_bureau_prior(uow=_uow(write=False))
-            if as_json:
-                _print_json({"prior": None if prior is None else prior.as_dict()})
-            elif prior is None:
-                out.print(
-                    "no prior recorded: every inquiry assumes one half of inquiries are about registered men"
-                )
-            else:
-                out.print(
-                    f"{prior.registered:.1%} of family inquiries are taken to be about registered men "
-                    f"(from {prior.estimated_from}, {prior.inquiries} inquiries; "
-                    f"recorded by {prior.recorded_by} at {prior.recorded_at})"
-                )
+        if file is None and not cases:
+            _show_prior(tracing.read_bureau_prior(uow=_uow(write=False)), as_json)
             return
-        estimate = tracing.estimate_registered_share(
-            uow=_uow(write=False), inquiries_csv=file, encoding=encoding
-        )
+        if file is not None:
+            source = file.name
+            estimate = tracing.estimate_registered_share(
+                uow=_uow(write=False), inquiries_csv=file, encoding=encoding
+            )
+        else:
+            source = "the tracing cases"
+            estimate = inquiries.estimate_prior_from_cases(uow=_uow(write=False))
         if apply:
             tracing.record_bureau_prior(
                 uow=_uow(),
                 registered=estimate.registered,
                 inquiries=estimate.inquiries,
-                estimated_from=file.name,
+                estimated_from=source,
                 recorded_by=_user(),
             )
     if as_json:
         _print_json(
             {
-                "file": file.name,
+                "file": source,
                 "inquiries": estimate.inquiries,
                 "registered": round(estimate.registered, 4),
                 "rounds": estimate.rounds,
@@ -213,15 +214,24 @@ def trace_prior(
             }
         )
         return
+    done = "recorded as the bureau's prior" if apply else "record it with --apply"
     out.print(
-        f"{file.name}: about {estimate.registered:.1%} of {estimate.inquiries} inquiries are about "
-        f"registered men (EM, {estimate.rounds} rounds"
-        + ("" if estimate.converged else ", not converged")
-        + ")"
-        + (
-            "; recorded as the bureau's prior"
-            if apply
-            else f"; record it with --apply, or trace this file with "
-            f"--prior-registered {estimate.registered:.2f}"
-        )
+        f"{source}: about {estimate.registered:.1%} of {estimate.inquiries} inquiries are about registered "
+        f"men (EM, {estimate.rounds} rounds{'' if estimate.converged else ', not converged'}); {done}"
     )
+
+
+def _show_prior(prior: BureauPrior | None, as_json: bool) -> None:
+    """The recorded prior, as text or JSON."""
+    from powbureau.cli import _print_json, out
+
+    if as_json:
+        _print_json({"prior": None if prior is None else prior.as_dict()})
+    elif prior is None:
+        out.print("no prior recorded: every inquiry assumes one half of inquiries are about registered men")
+    else:
+        out.print(
+            f"{prior.registered:.1%} of family inquiries are taken to be about registered men "
+            f"(from {prior.estimated_from}, {prior.inquiries} inquiries; "
+            f"recorded by {prior.recorded_by} at {prior.recorded_at})"
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from builders import READER, Registry, add_places, event, register, write_csv
-from powbureau.domain.errors import RuleViolation
+from powbureau.domain.errors import InvalidInput, RuleViolation
 from powbureau.domain.inquiries import AnswerKind, Channel, Inquirer
 from powbureau.matching import TraceQuery
 from powbureau.services import inquiries
@@ -241,3 +241,29 @@ def test_a_case_s_candidates_are_scored_with_the_bureau_s_prior(registry: Regist
     view = inquiries.case_view(uow=registry.uow(write=False), reader=READER, case_id=half.case_id)
     alone = tracing.trace_name(uow=registry.uow(write=False), reader=READER, query=sought)
     assert [c["probability"] for c in view["candidates"]] == [round(alone[0].probability, 6)]
+
+
+def test_the_prior_is_estimated_from_the_cases_and_recorded(registry: Registry) -> None:
+    from typer.testing import CliRunner
+
+    from powbureau.cli import app
+    from powbureau.services import tracing
+
+    register(registry, fields={"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001-03-14"})
+    register(registry, fields={"surname": "Шевчук", "given_name": "Олег", "birth_date": "1990-07-02"})
+    with pytest.raises(InvalidInput, match="no tracing cases"):
+        inquiries.estimate_prior_from_cases(uow=registry.uow(write=False))
+    _open(registry, TraceQuery(surname="Коваленко", given_name="Дмитрий", birth_date="2001-03-14"))
+    _open(registry, TraceQuery(surname="Шевчук", given_name="Олег", birth_date="1990-07-02"), FATHER)
+    for i, surname in enumerate(("Невідомий", "Незнайомий")):
+        _open(registry, TraceQuery(surname=surname, given_name="Петро", birth_date=f"198{i}"), FATHER)
+    estimate = inquiries.estimate_prior_from_cases(uow=registry.uow(write=False))
+    assert estimate.inquiries == 4 and estimate.registered == pytest.approx(0.5, abs=0.02)
+    done = CliRunner().invoke(
+        app,
+        ["--db", registry.url, "trace", "prior", "--cases", "--apply", "--json"],
+        env={"POWBUREAU_DB": None},
+    )
+    assert done.exit_code == 0, done.output
+    prior = tracing.read_bureau_prior(uow=registry.uow(write=False))
+    assert prior is not None and prior.estimated_from == "the tracing cases" and prior.inquiries == 4

@@ -27,6 +27,7 @@ from powbureau.domain.inquiries import (
     AnswerKind,
     CaseState,
     Channel,
+    Closure,
     Confirmation,
     Inquirer,
     Verification,
@@ -38,7 +39,14 @@ from powbureau.domain.inquiries import (
 )
 from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
-from powbureau.matching import Candidate, TraceQuery, find_candidates
+from powbureau.matching import (
+    Candidate,
+    PriorEstimate,
+    TraceQuery,
+    estimate_prior,
+    find_candidates,
+    inquiry_weights,
+)
 from powbureau.services.audit import record_read
 from powbureau.services.tracing import bureau_settings
 from powbureau.store.match_index import SqlCandidateIndex
@@ -55,6 +63,7 @@ __all__ = [
     "case_view",
     "countersign_candidate",
     "decide_candidate",
+    "estimate_prior_from_cases",
     "file_inquiry",
     "import_inquiries",
     "list_cases",
@@ -617,6 +626,28 @@ def recheck_open_cases(*, uow: UnitOfWork, recorded_by: str) -> RecheckSummary:
         uow.cases.move_cursor(end)
         uow.commit()
     return summary
+
+
+def estimate_prior_from_cases(*, uow: UnitOfWork) -> PriorEstimate:
+    """Estimate the share of the bureau's tracing cases about registered men (EM, as ``trace prior``).
+
+    Every case counts once, whatever its state, but a case closed as a duplicate of another.
+    Nothing is written and no person is named.
+
+    Raises:
+        InvalidInput: there is no case to estimate from.
+    """
+    with uow:
+        index = SqlCandidateIndex(uow.connection)
+        settings = bureau_settings(uow)
+        weights = [
+            inquiry_weights(_sought(case), index=index, custody="ours", settings=settings)
+            for case in uow.cases.search(limit=10_000_000)
+            if case["closure"] != Closure.DUPLICATE.value and not _sought(case).is_empty()
+        ]
+    if not weights:
+        raise InvalidInput("there are no tracing cases to estimate the prior from", field="cases")
+    return estimate_prior(weights, min_population=settings.min_population)
 
 
 def news_about(uow: UnitOfWork, person_id: str, *, news: str, by: str) -> list[str]:
