@@ -52,7 +52,7 @@ def _digest(url: str, table: str, order: str) -> str:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     digest = hashlib.sha256()
     with engine.connect() as conn:
-        rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))  # noqa: S608
+        rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))
         digest.update(repr(list(rows.keys())).encode())
         count = 0
         for row in rows:

@@ -30,7 +30,9 @@ def _ids() -> Any:
     return lambda: f"P{next(counter):013d}"
 
 
-def _reference(header: list[str], rows: list[tuple[int, list[str]]], *, source: str, file: str) -> PreparedChunk:
+def _reference(
+    header: list[str], rows: list[tuple[int, list[str]]], *, source: str, file: str
+) -> PreparedChunk:
     """The chunk as the domain functions make it, one row at a time."""
     reader, new_id = RowReader(header), _ids()
     chunk = PreparedChunk(header, len(rows), [], [], [], [], [], [])
@@ -86,11 +88,15 @@ def _typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8)
+text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8
+)
 cell = st.one_of(
     st.just(""),
     text,
-    st.sampled_from(["Иванов", "Коваленко", "Мар'яна", "O'Brien", 'Say "hi"', "a\\b", "'=1+2", "'-x", "Ü\u0301"]),
+    st.sampled_from(
+        ["Иванов", "Коваленко", "Мар'яна", "O'Brien", 'Say "hi"', "a\\b", "'=1+2", "'-x", "Ü\u0301"]
+    ),
 )
 OPTIONAL = [
     "patronymic",
@@ -152,8 +158,13 @@ def test_a_prepared_chunk_is_what_the_domain_functions_give(
 
 def test_the_hash_pieces_of_a_prepared_chunk_chain_to_the_event_hashes() -> None:
     header = ["person_ref", "surname", "given_name", "category", "captured_on"]
-    rows = [(2, ["A1", "Иванов", "Иван", "missing", ""]), (3, ["A2", 'O"Brien', "", "deceased", "2024-05-06"])]
-    chunk = _ChunkMaker(header, source="s", recorded_by="op", file="p.csv", stamp=STAMP, new_id=_ids()).make(rows)
+    rows = [
+        (2, ["A1", "Иванов", "Иван", "missing", ""]),
+        (3, ["A2", 'O"Brien', "", "deceased", "2024-05-06"]),
+    ]
+    chunk = _ChunkMaker(header, source="s", recorded_by="op", file="p.csv", stamp=STAMP, new_id=_ids()).make(
+        rows
+    )
     assert [e[1] for e in chunk.events] == ["registered", "reported_missing", "registered", "died"]
     head, tail = hash_head(None), hash_tail(recorded_at=STAMP, recorded_by="op", source="s")
     prev = GENESIS_HASH
