@@ -208,6 +208,8 @@ def _drop_duplicates(
     for row in rows:
         first.setdefault(row.ref, row.line)
     earlier = ledger.claim(list(first.items()))
+    if not earlier and len(first) == len(rows):
+        return rows  # the usual case: no ref repeated
     kept: list[Good] = []
     for row in rows:
         line = earlier.get(row.ref)

@@ -190,7 +190,7 @@ class _ChunkMaker:
         self._field_keys = [(f"{encode_basestring(n)}:", n) for n in names]
         self._origin = f'}},"origin":{{"file":{encode_basestring(file)},"line":'
         self._ref = f'}},"ref":[{encode_basestring(source)},'
-        self._custody = {c: f'{{"custody":{encode_basestring(c.value)}' for c in Custody}
+        self._custody = {c.value: f'{{"custody":{encode_basestring(c.value)}' for c in Custody}
         self._tail = (stamp, stamp, recorded_by)
 
     def make(self, rows: Sequence[tuple[int, list[str]]]) -> PreparedChunk:
@@ -244,7 +244,7 @@ class _ChunkMaker:
             (
                 person_id,
                 version,
-                custody.value,
+                custody,
                 status,
                 status_on,
                 None,
@@ -256,7 +256,7 @@ class _ChunkMaker:
                 *self._tail,
             )
         )
-        profile, keys = match_rows(person_id, custody.value, fields, None)
+        profile, keys = match_rows(person_id, custody, fields, None)
         if profile is not None:
             chunk.profiles.append(profile)
         chunk.keys.extend(keys)
@@ -299,7 +299,7 @@ _REGISTERED = tuple(_middle_pieces(str(EventKind.REGISTERED), None, None, None))
 @lru_cache(maxsize=1 << 12)
 def _registration_outcome(
     category: Category, captured_on: str | None
-) -> tuple[int, Custody, str, str | None, tuple[tuple[str, str | None, str | None, str, list[str]], ...]]:
+) -> tuple[int, str, str, str | None, tuple[tuple[str, str | None, str | None, str, tuple[str, ...]], ...]]:
     """What registering a person of that category, captured on that date, leads to.
 
     The projection's version, custody, status and status date (by
@@ -328,11 +328,11 @@ def _registration_outcome(
             e.occurred_on,
             e.place,
             e.payload,
-            _middle_pieces(str(e.kind), e.occurred_on, e.place, e.payload),
+            tuple(_middle_pieces(str(e.kind), e.occurred_on, e.place, e.payload)),
         )
         for e in events[1:]
     ]
-    return state.version, custody, state.status.value, state.status_on, tuple(then)
+    return state.version, custody.value, state.status.value, state.status_on, tuple(then)
 
 
 def prepare_chunks(
