@@ -2,8 +2,9 @@
 
 Generates a synthetic registry with ``bench.synth`` (cached under bench/out/), then runs
 the real command line, ``powbureau import persons``, into a fresh database, sampling the
-resident memory and the CPU time of the importing process and its worker every 20 ms
-(the load average is that of the minute before the import starts).
+resident memory and the CPU time of the importing process and its worker every 20 ms,
+and on PostgreSQL the CPU time of the server process serving the import (the load
+average is that of the minute before the import starts).
 
     .venv/bin/python -m bench.intake --persons 100000 1000000 --db sqlite postgres
 
@@ -40,12 +41,26 @@ def registry_file(persons: int, seed: int = 1) -> Path:
     return path
 
 
-def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float]:
+def _backends(pid: int) -> list[psutil.Process]:
+    """The PostgreSQL server processes serving the TCP connections of process ``pid``."""
+    ours = {(c.laddr, c.raddr) for c in psutil.Process(pid).net_connections(kind="tcp") if c.raddr}
+    return [
+        psutil.Process(c.pid)
+        for c in psutil.net_connections(kind="tcp")
+        if c.pid and c.pid != pid and c.raddr and (c.raddr, c.laddr) in ours
+    ]
+
+
+def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, float]:
     """Peak resident memory of the process and its children (bytes), wall seconds, and the CPU
-    seconds (user + system) of the importing process and of its worker(s), sampled every 20 ms."""
+    seconds (user + system) of the importing process, of its worker(s) and of the database
+    server's processes serving it (PostgreSQL), sampled every 20 ms."""
     parent = psutil.Process(process.pid)
     peak = 0
     cpu: dict[int, float] = {}
+    server: dict[int, float] = {}
+    backends: list[psutil.Process] = []
+    looked = 0.0
     started = time.perf_counter()
     while process.poll() is None:
         try:
@@ -57,11 +72,18 @@ def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float]:
                     times = p.cpu_times()
                 cpu[p.pid] = times.user + times.system
             peak = max(peak, total)
+            if time.perf_counter() - looked > 1:
+                backends, looked = _backends(process.pid), time.perf_counter()
+            for b in backends:
+                times = b.cpu_times()
+                server[b.pid] = times.user + times.system
         except psutil.Error:
             pass
         time.sleep(0.02)
     seconds = time.perf_counter() - started
-    return peak, seconds, cpu.get(process.pid, 0.0), sum(v for k, v in cpu.items() if k != process.pid)
+    importer = cpu.get(process.pid, 0.0)
+    workers = sum(v for k, v in cpu.items() if k != process.pid)
+    return peak, seconds, importer, workers, sum(server.values())
 
 
 def run(db: str, persons: int) -> dict[str, float | int | str]:
@@ -86,7 +108,7 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             stderr=subprocess.DEVNULL,
         )
         load = os.getloadavg()[0]
-        peak, seconds, importer_cpu, worker_cpu = _watch(process)
+        peak, seconds, importer_cpu, worker_cpu, server_cpu = _watch(process)
         if process.returncode != 0:
             raise RuntimeError(f"import failed: {process.stdout.read() if process.stdout else ''!r}")
         check = subprocess.run([POWBUREAU, "--db", url, "verify"], capture_output=True, text=True)
@@ -98,6 +120,7 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             "peak_rss_mb": round(peak / 2**20),
             "importer_cpu": round(importer_cpu, 1),
             "worker_cpu": round(worker_cpu, 1),
+            "server_cpu": round(server_cpu, 1) if db == "postgres" else "-",
             "load": round(load, 1),
             "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200],
         }
@@ -112,15 +135,16 @@ def main() -> None:
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    print("| database | persons | seconds | persons/s | peak RSS (MB) | CPU s importer / worker ", end="")
-    print("| load | verify |")
+    print("| database | persons | seconds | persons/s | peak RSS (MB) ", end="")
+    print("| CPU s importer / worker / server | load | verify |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for persons in args.persons:
         for db in args.db:
             r = run(db, persons)
             print(
                 f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
-                f"| {r['peak_rss_mb']} | {r['importer_cpu']} / {r['worker_cpu']} | {r['load']} "
+                f"| {r['peak_rss_mb']} | {r['importer_cpu']} / {r['worker_cpu']} / {r['server_cpu']} "
+                f"| {r['load']} "
                 f"| {r['verify']} |",
                 flush=True,
             )

@@ -319,6 +319,40 @@ def test_duplicate_refs_across_chunks_of_a_reimport_refuse_the_file(
     assert event_count(registry) == events
 
 
+@pytest.fixture
+def in_a_worker(monkeypatch: pytest.MonkeyPatch, small_chunks: int) -> None:
+    """Prepare even a small file in the worker process, 3 rows per chunk."""
+    from powbureau.services import intake_rows
+
+    monkeypatch.setattr(intake_rows, "_WORKER_MIN_BYTES", 0)
+
+
+def test_through_the_worker_rejects_and_corrections_get_every_cell(
+    registry: Registry, tmp_path: Path, in_a_worker: None
+) -> None:
+    # The worker leaves the good rows' cells out unless the import needs them: for a reject
+    # file (a ref repeated in a later chunk is refused in the importer) or a known source.
+    rows = People(9).rows(8)
+    rows[6]["person_ref"] = rows[1]["person_ref"]
+    rejects = tmp_path / "rejects.csv"
+    path = write_csv(tmp_path / "first.csv", rows, FORMAT_COLUMNS)
+    summary = import_file(registry, path, skip_invalid=True, rejects=rejects)
+    assert (summary.registered, summary.rejected_rows) == (7, 1)
+    with rejects.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table[1][0] == "8" and "person_ref" in table[1][1]
+    assert table[1][2:] == [rows[6].get(c, "") for c in FORMAT_COLUMNS]
+
+    again = [dict(r) for r in rows[:6]]
+    again[4]["rank"] = "майор" if again[4].get("rank") != "майор" else "капитан"
+    summary = import_file(registry, write_csv(tmp_path / "again.csv", again, FORMAT_COLUMNS))
+    assert (summary.registered, summary.unchanged) == (0, 5)
+    assert [(c.line, c.person_ref, c.changes["rank"][1]) for c in summary.corrections] == [
+        (6, rows[4]["person_ref"], again[4]["rank"])
+    ]
+    assert_verified(registry)
+
+
 def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(
     registry: Registry, tmp_path: Path
 ) -> None:

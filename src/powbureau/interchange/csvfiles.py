@@ -139,7 +139,7 @@ def open_csv(path: Path, *, encoding: str | None = None, required: Sequence[str]
             start = reader.line_num + 1  # a row's line is where it starts (a cell may span lines)
             for cells in reader:
                 line, start = start, reader.line_num + 1
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():  # a blank row (one join: this runs for every row)
                     continue
                 yield line, cells
         except UnicodeDecodeError as exc:

@@ -13,7 +13,7 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,6 @@ def import_persons(
         raise InvalidInput("the source name cannot be empty", field="source")
     summary = ImportSummary(file=path.name, source=source, dry_run=dry_run)
     stamp = utc_now()
-    stream = prepared_stream(path, encoding=encoding, source=source, recorded_by=recorded_by, stamp=stamp)
     reject_handle = rejects.open("w", encoding="utf-8", newline="") if skip_invalid and rejects else None
     reject_writer = csv_writer(reject_handle) if reject_handle is not None else None
     gc_was_enabled = gc.isenabled()
@@ -141,6 +140,14 @@ def import_persons(
             # A source's first file can only register: no ref of it is known, and a ref the file
             # repeats is refused by the ledger first (the write lock keeps it so while we run).
             known_source = uow.persons.source_known(source)
+            stream = prepared_stream(
+                path,
+                encoding=encoding,
+                source=source,
+                recorded_by=recorded_by,
+                stamp=stamp,
+                cells=reject_writer is not None or known_source,  # see _drop_duplicates, _write_chunk
+            )
             for chunk in stream:
                 if reject_writer is not None and summary.rows == 0:
                     reject_writer.writerow([*REPORT_COLUMNS, *chunk.header])
@@ -179,7 +186,7 @@ def import_persons(
 
 
 def _reject(
-    summary: ImportSummary, errors: list[RowError], cells: list[str], writer: Any, max_errors: int
+    summary: ImportSummary, errors: list[RowError], cells: Sequence[str], writer: Any, max_errors: int
 ) -> None:
     summary.rejected_rows += 1
     if len(summary.rejected) < max_errors:
@@ -201,6 +208,8 @@ def _drop_duplicates(
     for row in rows:
         first.setdefault(row.ref, row.line)
     earlier = ledger.claim(list(first.items()))
+    if not earlier and len(first) == len(rows):
+        return rows  # the usual case: no ref repeated
     kept: list[Good] = []
     for row in rows:
         line = earlier.get(row.ref)
@@ -238,7 +247,7 @@ def _write_chunk(
             person_id = known.get(row.ref)
             if person_id is None:
                 continue
-            read = reader.read(row.line, row.cells)
+            read = reader.read(row.line, list(row.cells))
             assert isinstance(read, Read)  # the worker read this row as valid
             fixes = _corrections(
                 current[person_id],
