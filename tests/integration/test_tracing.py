@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -318,24 +319,25 @@ def test_the_prior_is_estimated_from_the_inquiries_and_given_to_the_batch(
         tmp_path / "weak.csv",
         [{"query_ref": "W", "surname": ours[0]["surname"], "given_name": ours[0]["given_name"]}],
     )
+
+    def batch(out: Path, share: str) -> Any:
+        args = [
+            "--db",
+            registry.url,
+            "trace",
+            "batch",
+            str(weak),
+            "--out",
+            str(out),
+            "--prior-registered",
+            share,
+        ]
+        return runner.invoke(app, args, env=env)
+
     probabilities = {}
     for share in ("0.2", "0.8"):
         out = tmp_path / f"r{share}.csv"
-        done = runner.invoke(
-            app,
-            [
-                "--db",
-                registry.url,
-                "trace",
-                "batch",
-                str(weak),
-                "--out",
-                str(out),
-                "--prior-registered",
-                share,
-            ],
-            env=env,
-        )
+        done = batch(out, share)
         assert done.exit_code == 0, done.output
         with out.open(encoding="utf-8", newline="") as handle:
             probabilities[share] = float(next(csv.DictReader(handle))["probability"])
@@ -347,21 +349,7 @@ def test_the_prior_is_estimated_from_the_inquiries_and_given_to_the_batch(
         settings=tracing.settings_with_registered_share(0.8),
     )
     assert f"{alone[0].probability:.4f}" == f"{probabilities['0.8']:.4f}"
-    done = runner.invoke(
-        app,
-        [
-            "--db",
-            registry.url,
-            "trace",
-            "batch",
-            str(weak),
-            "--out",
-            str(tmp_path / "x.csv"),
-            "--prior-registered",
-            "1.5",
-        ],
-        env=env,
-    )
+    done = batch(tmp_path / "x.csv", "1.5")
     assert done.exit_code == 1 and "between 0 and 1" in done.stderr
 
 
