@@ -86,26 +86,35 @@ def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, 
     return peak, seconds, importer, workers, sum(server.values())
 
 
-def run(db: str, persons: int) -> dict[str, float | int | str]:
-    """Import the registry of that size into a fresh database of that kind."""
-    path = registry_file(persons)
-    schema = None
+def fresh_database(db: str, sqlite_file: Path) -> tuple[str, str | None]:
+    """The URL of an empty database of that kind, and the PostgreSQL schema made for it (to drop)."""
     if db == "sqlite":
-        target = OUT / f"bench-{persons}.db"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{target}"
-    else:
-        schema = f"bench_{secrets.token_hex(4)}"
-        with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{PG}?options=-csearch_path%3D{schema}"
+            Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{sqlite_file}", None
+    schema = f"bench_{secrets.token_hex(4)}"
+    with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    return f"{PG}?options=-csearch_path%3D{schema}", schema
+
+
+def key_environment(db: str) -> dict[str, str]:
+    """The environment for ``powbureau`` on that kind of database: a PostgreSQL registry
+    keeps its key file where ``POWBUREAU_SECRET_KEY_FILE`` says (one is made once)."""
     env = dict(os.environ)
-    if db == "postgres":  # a PostgreSQL registry keeps its key file where the variable says
+    if db == "postgres":
         keyring = OUT / "bench-postgres.keyring"
         if not keyring.exists():
             subprocess.run([POWBUREAU, "user", "key-create", str(keyring)], check=True, capture_output=True)
         env["POWBUREAU_SECRET_KEY_FILE"] = str(keyring)
+    return env
+
+
+def run(db: str, persons: int) -> dict[str, float | int | str]:
+    """Import the registry of that size into a fresh database of that kind."""
+    path = registry_file(persons)
+    url, schema = fresh_database(db, OUT / f"bench-{persons}.db")
+    env = key_environment(db)
     try:
         subprocess.run([POWBUREAU, "--db", url, "init"], check=True, capture_output=True, env=env)
         process = subprocess.Popen(

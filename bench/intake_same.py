@@ -19,15 +19,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import secrets as _secrets
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import create_engine, text
 
-OUT = Path(__file__).parent / "out"
-PG = os.environ.get("POWBUREAU_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+from bench.intake import OUT, PG, fresh_database, key_environment
+
 TABLES = {
     "events": "id",
     "persons": "id",
@@ -71,17 +70,8 @@ def main() -> None:
     _fix_clock()
     from powbureau import cli
 
-    schema = None
-    if args.db == "sqlite":
-        target = OUT / "intake-same.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{target}"
-    else:
-        schema = f"same_{_secrets.token_hex(4)}"
-        with create_engine(PG.replace("postgresql://", "postgresql+psycopg://")).begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{PG}?options=-csearch_path%3D{schema}"
+    url, schema = fresh_database(args.db, OUT / "intake-same.db")
+    os.environ.update(key_environment(args.db))
 
     def run(*argv: str) -> int:
         """The command's exit code; its standard output is dropped."""
