@@ -43,6 +43,25 @@ def _scorer(settings: MatchSettings) -> Scorer:
 _LAST: list[Scorer] = []
 
 
+def _score_all(
+    scorer: Scorer,
+    query: Profile,
+    records: Sequence[Profile],
+    *,
+    index: CandidateIndex,
+    custody: str,
+    inquiry: bool,
+) -> tuple[int, float | None, list[tuple[Profile, tuple[str | None, ...], float]]]:
+    """The population, the surname's frequency in it, and every record with its levels and weight."""
+    population = index.population(custody)
+    frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
+    scored = []
+    for record in records:
+        levels, weight = scorer.score(query, record, surname_frequency=frequency, inquiry=inquiry)
+        scored.append((record, levels, weight))
+    return population, frequency, scored
+
+
 def _rank(
     query: Profile,
     records: Sequence[Profile],
@@ -60,12 +79,9 @@ def _rank(
     only those returned are built into :class:`Candidate`: a common surname brings hundreds.
     """
     scorer = _scorer(settings)
-    population = index.population(custody)
-    frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
-    scored = []
-    for record in records:
-        levels, weight = scorer.score(query, record, surname_frequency=frequency, inquiry=inquiry)
-        scored.append((record, levels, weight))
+    population, frequency, scored = _score_all(
+        scorer, query, records, index=index, custody=custody, inquiry=inquiry
+    )
     probabilities = posterior(
         [w for _, _, w in scored],
         population=population,
@@ -161,15 +177,11 @@ def inquiry_weights(
     """
     settings = settings or default_settings()
     profile = query.profile() if isinstance(query, TraceQuery) else query
-    scorer = _scorer(settings)
-    frequency = scorer.surname_frequency(
-        index.surname_count(profile.surname, custody), index.population(custody)
+    records = index.candidates(profile, custody)
+    population, _, scored = _score_all(
+        _scorer(settings), profile, records, index=index, custody=custody, inquiry=True
     )
-    weights = [
-        scorer.score(profile, record, surname_frequency=frequency, inquiry=True)[1]
-        for record in index.candidates(profile, custody)
-    ]
-    return InquiryWeights(tuple(weights), index.population(custody))
+    return InquiryWeights(tuple(weight for _, _, weight in scored), population)
 
 
 def _annotate(
