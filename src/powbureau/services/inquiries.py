@@ -39,16 +39,9 @@ from powbureau.domain.inquiries import (
 )
 from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
-from powbureau.matching import (
-    Candidate,
-    PriorEstimate,
-    TraceQuery,
-    estimate_prior,
-    find_candidates,
-    inquiry_weights,
-)
+from powbureau.matching import Candidate, PriorEstimate, TraceQuery, find_candidates
 from powbureau.services.audit import record_read
-from powbureau.services.tracing import bureau_settings
+from powbureau.services.tracing import bureau_settings, estimate_within
 from powbureau.store.match_index import SqlCandidateIndex
 from powbureau.store.uow import UnitOfWork
 
@@ -638,16 +631,9 @@ def estimate_prior_from_cases(*, uow: UnitOfWork) -> PriorEstimate:
         InvalidInput: there is no case to estimate from.
     """
     with uow:
-        index = SqlCandidateIndex(uow.connection)
-        settings = bureau_settings(uow)
-        weights = [
-            inquiry_weights(_sought(case), index=index, custody="ours", settings=settings)
-            for case in uow.cases.search(limit=10_000_000)
-            if case["closure"] != Closure.DUPLICATE.value and not _sought(case).is_empty()
-        ]
-    if not weights:
-        raise InvalidInput("there are no tracing cases to estimate the prior from", field="cases")
-    return estimate_prior(weights, min_population=settings.min_population)
+        cases = uow.cases.search(limit=10_000_000)
+        sought = [_sought(case) for case in cases if case["closure"] != Closure.DUPLICATE.value]
+        return estimate_within(uow, sought, bureau_settings(uow), "there are no tracing cases")
 
 
 def news_about(uow: UnitOfWork, person_id: str, *, news: str, by: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +45,7 @@ __all__ = [
     "bureau_settings",
     "candidate_records",
     "estimate_registered_share",
+    "estimate_within",
     "read_bureau_prior",
     "record_bureau_prior",
     "settings_with_registered_share",
@@ -305,18 +306,29 @@ def estimate_registered_share(
         ImportRejected: a bad row, as :func:`trace_batch`.
         InvalidInput: the file has no inquiry with a name.
     """
-    settings = settings or _default()
-    queries = [
-        query for _line, _ref, query in _read_inquiries(inquiries_csv, encoding) if not query.is_empty()
-    ]
-    if not queries:
-        raise InvalidInput(f"{inquiries_csv.name}: no inquiry with a name to estimate from", field="file")
+    queries = [query for _line, _ref, query in _read_inquiries(inquiries_csv, encoding)]
     with uow:
-        index = uow.matches.candidate_index()
-        weights = [
-            inquiry_weights(query, index=index, custody=Custody.OURS.value, settings=settings)
-            for query in queries
-        ]
+        return estimate_within(
+            uow, queries, settings or _default(), f"{inquiries_csv.name}: no inquiry with a name"
+        )
+
+
+def estimate_within(
+    uow: UnitOfWork, queries: Iterable[TraceQuery], settings: MatchSettings, nothing: str
+) -> PriorEstimate:
+    """Inside an open unit of work: the prior fitted to these inquiries (those with a name).
+
+    Raises:
+        InvalidInput: ``nothing``, when no inquiry has a name.
+    """
+    index = uow.matches.candidate_index()
+    weights = [
+        inquiry_weights(query, index=index, custody=Custody.OURS.value, settings=settings)
+        for query in queries
+        if not query.is_empty()
+    ]
+    if not weights:
+        raise InvalidInput(f"{nothing} to estimate the prior from", field="inquiries")
     return estimate_prior(weights, min_population=settings.min_population)
 
 
