@@ -25,7 +25,7 @@ from powbureau.domain.errors import (
 from powbureau.domain.inquiries import STRONG_DETAILS, CaseState, Verification
 from powbureau.i18n import N_
 from powbureau.interchange.mail_replies import answer_text
-from powbureau.services import inquiries, mail
+from powbureau.services import inquiries, mail, tracing
 from powbureau.services.registry import show_person
 from powbureau.web import ui
 from powbureau.web.documents import render_pdf
@@ -156,6 +156,7 @@ def review_queue(page: Officer) -> HTMLResponse:
     return page.render(
         "staff/tracing/queue.html",
         cases=[{**c, "age_days": (now - _stamp(c["opened_at"])).days} for c in cases],
+        prior=tracing.read_bureau_prior(uow=page.uow(write=False)),
     )
 
 

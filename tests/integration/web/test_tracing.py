@@ -55,6 +55,23 @@ def test_the_review_queue_lists_waiting_candidates_with_their_age(registry: Regi
     assert "Коваленко" not in page.text.split("<title>")[1].split("</title>")[0]
 
 
+def test_the_review_queue_says_which_prior_the_probabilities_assume(registry: Registry) -> None:
+    from powbureau.services import tracing
+
+    officer = staff_browser(registry, "officer-a", ["tracing_officer"])
+    assert "half of family inquiries" in officer.get("/staff/tracing?lang=en").text
+    tracing.record_bureau_prior(
+        uow=registry.uow(),
+        registered=0.62,
+        inquiries=900,
+        estimated_from="october.csv",
+        recorded_by="officer-b",
+    )
+    page = officer.get("/staff/tracing?lang=en").text
+    assert "62" in page and "officer-b" in page and "october.csv" in page
+    assert "зареєстрованих" in officer.get("/staff/tracing?lang=uk").text
+
+
 def test_a_confirmation_on_name_and_birth_year_waits_for_a_second_officer(registry: Registry) -> None:
     person = _kovalenko(registry)
     opened = _case(registry)
