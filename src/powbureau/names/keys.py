@@ -34,7 +34,6 @@ def _surname_word(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-@lru_cache(maxsize=1 << 15)
 def name_scheme(*parts: str) -> int:
     """The transliteration markers of a whole name (0 when it has no Latin letter).
 

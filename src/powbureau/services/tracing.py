@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -371,14 +371,7 @@ class BureauPrior:
 
     def as_dict(self) -> dict[str, Any]:
         """The stored form."""
-        return {
-            "registered": self.registered,
-            "inquiries": self.inquiries,
-            "estimated_from": self.estimated_from,
-            "recorded_by": self.recorded_by,
-            "recorded_at": self.recorded_at,
-            "previous": [dict(p) for p in self.previous],
-        }
+        return {**asdict(self), "previous": [dict(p) for p in self.previous]}
 
 
 def bureau_prior(uow: UnitOfWork) -> BureauPrior | None:
@@ -387,14 +380,7 @@ def bureau_prior(uow: UnitOfWork) -> BureauPrior | None:
     if value is None:
         return None
     stored = json.loads(value)
-    return BureauPrior(
-        registered=float(stored["registered"]),
-        inquiries=int(stored["inquiries"]),
-        estimated_from=str(stored["estimated_from"]),
-        recorded_by=str(stored["recorded_by"]),
-        recorded_at=str(stored["recorded_at"]),
-        previous=tuple(stored.get("previous", ())),
-    )
+    return BureauPrior(**{**stored, "previous": tuple(stored.get("previous", ()))})
 
 
 def read_bureau_prior(*, uow: UnitOfWork) -> BureauPrior | None:
