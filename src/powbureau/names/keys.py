@@ -33,7 +33,6 @@ def _surname_word(word: str) -> str:
     return forms.surname_map().get(base, base)
 
 
-@lru_cache(maxsize=1 << 16)
 def name_scheme(*parts: str) -> int:
     """The transliteration markers of a whole name (0 when it has no Latin letter).
 
@@ -53,6 +52,7 @@ def name_scheme(*parts: str) -> int:
     return text_flags(text.lower()) if has_latin(text) else 0
 
 
+@lru_cache(maxsize=1 << 16)
 def surname_key(surname: str, flags: int = 0) -> str:
     """Canonical surname key: one value for every spelling and both sexes.
 
