@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.train_matching            # the packaged settings, ~5 min
     .venv/bin/python -m bench.train_matching --out /tmp/settings.json --persons 20000
+    .venv/bin/python -m bench.train_matching --calibrate-only   # keep m and u, fit scale and offset again
 
 Reproducible: a fixed seed makes the registry, the inquiries, the registry ids, the
 sampled pairs and therefore the settings byte for byte the same. Steps:
@@ -21,8 +22,15 @@ sampled pairs and therefore the settings byte for byte the same. Steps:
 5. A near-exact birth date (swap, a year off, one digit off) must weigh more than a bare
    year: where it does not, its u is lowered until it does (listed under "adjusted").
 6. Calibration: every inquiry's retrieved candidates are scored, and the scale and offset
-   of the summed weights are fitted by maximum likelihood of the true answer (a candidate,
+   of the summed weights (term frequencies of surnames and given names included, as the
+   engine scores them) are fitted by maximum likelihood of the true answer (a candidate,
    or "not registered") under the posterior of powbureau.matching.scoring (Newton's method).
+
+``--calibrate-only`` keeps the packaged m and u and does step 6 alone, on sets of inquiries
+with several shares about men held (``--shares``), each scored with its own share as the
+prior, as the bureau scores with the share ``trace prior`` estimates: the calibration then
+does not lean on one share. Use it after a change of the names layer or the comparisons;
+m and u, and so the order of every inquiry's candidates, stay as they are.
 """
 
 from __future__ import annotations
@@ -51,10 +59,10 @@ from powbureau.matching import (
     LevelSettings,
     MatchSettings,
     Profile,
-    Scorer,
     compare_all,
+    inquiry_weights,
 )
-from powbureau.matching.settings import DEFAULT_PATH
+from powbureau.matching.settings import DEFAULT_PATH, default_settings
 from powbureau.store.db import open_engine
 from powbureau.store.match_index import MatchIndex, SqlCandidateIndex
 
@@ -170,7 +178,7 @@ def estimate(
                     LevelSettings(lv, round(m[lv], 6), round(u[lv], 8), m_counts[i][lv], u_counts[i][lv])
                     for lv in levels
                 ),
-                term_frequency=name == "surname",
+                term_frequency=name in ("surname", "given_name"),
             )
         )
     return tuple(comparisons), adjusted
@@ -226,11 +234,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--work", type=Path, default=None, help="keep the data here (default: a temp folder)")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument(
+        "--calibrate-only", action="store_true", help="keep the packaged m and u; fit scale and offset again"
+    )
+    parser.add_argument(
+        "--shares",
+        type=float,
+        nargs="+",
+        default=[0.33, 0.5, 0.67],
+        help="held shares of the calibration sets",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="train-matching-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        settings = train(args, work)
+        settings = calibrate(args, work) if args.calibrate_only else train(args, work)
     settings.save(args.out)
     log(f"wrote {args.out}: scale {settings.scale}, offset {settings.offset}")
     return 0
@@ -269,7 +287,6 @@ def train(args: argparse.Namespace, work: Path) -> MatchSettings:
     log(f"{len(true_pairs)} true pairs, {len(random_pairs)} random pairs")
     comparisons, adjusted = estimate(true_pairs, random_pairs)
     base = MatchSettings(comparisons=comparisons)
-    scorer = Scorer(base)
     cases: list[tuple[list[float], int | None, float]] = []
     retrieved = 0
     with engine.connect() as conn:
@@ -280,9 +297,8 @@ def train(args: argparse.Namespace, work: Path) -> MatchSettings:
         )
         for ref, query in inquiries:
             q = query.profile()
-            frequency = scorer.surname_frequency(candidates.surname_count(q.surname, "ours"), population)
             records = candidates.candidates(q, "ours")
-            weights = [scorer.total(scorer.compare(q, r, surname_frequency=frequency)) for r in records]
+            weights = list(inquiry_weights(q, index=candidates, custody="ours", settings=base).weights)
             sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
             position = next((i for i, r in enumerate(records) if r.person_id == sought), None)
             retrieved += position is not None
@@ -314,6 +330,63 @@ def train(args: argparse.Namespace, work: Path) -> MatchSettings:
 
 
 _SHOWN = frozenset({"persons", "inquiries", "held_share", "random_pairs", "seed"})
+
+
+def calibrate(args: argparse.Namespace, work: Path) -> MatchSettings:
+    """Step 6 alone with the packaged m and u, on one set of inquiries per held share."""
+    seed = args.seed
+    packaged = default_settings()
+    log(f"synthetic data in {work}")
+    persons_csv = make_registry(work / "registry", persons=args.persons, seed=seed)
+    url, seconds = import_registry(work / "registry.db", persons_csv, seed=seed)
+    log(f"imported {args.persons} persons in {seconds:.1f} s")
+    ids = refs_to_ids(url)
+    base = replace(packaged, scale=1.0, offset=0.0)
+    cases: list[tuple[list[float], int | None, float]] = []
+    sets = []
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        candidates = SqlCandidateIndex(conn)
+        population = candidates.population("ours")
+        for share in args.shares:
+            folder = work / f"inquiries-{round(share * 100)}"
+            inquiries_csv = make_inquiries(
+                work / "registry", folder, count=args.inquiries, seed=seed, held_share=share
+            )
+            truth = read_truth(folder / "truth.csv")
+            inquiries = read_inquiries(inquiries_csv)
+            held = sum(1 for t in truth.values() if t.person_ref)
+            log2_k = math.log2(max(population, packaged.min_population)) + math.log2(
+                (len(truth) - held) / held
+            )
+            retrieved = 0
+            for ref, query in inquiries:
+                q = query.profile()
+                records = candidates.candidates(q, "ours")
+                weights = list(inquiry_weights(q, index=candidates, custody="ours", settings=base).weights)
+                sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
+                position = next((i for i, r in enumerate(records) if r.person_id == sought), None)
+                retrieved += position is not None
+                cases.append((weights, position, log2_k))
+            sets.append(
+                {"held_share": share, "inquiries": len(truth), "retrieved_held": f"{retrieved}/{held}"}
+            )
+            log(f"share {share}: {retrieved} of {held} men held were among the candidates")
+    engine.dispose()
+    scale, offset, ll = _fit(cases)
+    log(f"calibration: scale {scale:.4f}, offset {offset:.4f}, mean log-likelihood {ll:.4f}")
+    provenance = dict(packaged.trained_with)
+    provenance["calibration"] = {
+        "command": f"python -m bench.train_matching --calibrate-only --persons {args.persons} "
+        f"--inquiries {args.inquiries} --seed {seed} --shares {' '.join(str(s) for s in args.shares)}",
+        "seed": seed,
+        "persons": args.persons,
+        "population": population,
+        "sets": sets,
+        "mean_log_likelihood": round(ll, 4),
+        "earlier": {"scale": packaged.scale, "offset": packaged.offset},
+    }
+    return replace(packaged, scale=round(scale, 4), offset=round(offset, 4), trained_with=provenance)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,23 @@ def test_a_family_inquiry_is_matched_against_our_custody_only(registry: Registry
         assert index.population("ours") == 1 and index.population("own") == 1
 
 
+def test_given_name_counts_come_from_the_stored_keys_and_follow_every_registration(
+    registry: Registry,
+) -> None:
+    """The term frequency of a given name: the dated men's (given, father) keys with it."""
+    register(registry, fields=KOVALENKO)
+    register(registry, fields={**KOVALENKO, "surname": "Шевчук", "birth_date": "1990"})
+    register(registry, fields={**KOVALENKO, "given_name": "Ярополк"})
+    register(registry, fields={**KOVALENKO, "surname": "Бойко", "birth_date": ""})  # no year: no pair key
+    with registry.engine.connect() as conn:
+        index = SqlCandidateIndex(conn)
+        assert (index.given_count("дмитрий", "ours"), index.given_count("ярополк", "ours")) == (2, 1)
+        assert index.dated_pairs("ours") == 3 and index.given_count("дмитрий", "own") == 0
+    register(registry, fields={**KOVALENKO, "surname": "Мельник"})
+    with registry.engine.connect() as conn:  # a new chain head: counted again, not a stale cache
+        assert SqlCandidateIndex(conn).given_count("дмитрий", "ours") == 3
+
+
 def test_a_merged_record_is_no_candidate_and_comes_back_when_unmerged(registry: Registry) -> None:
     a = register(registry, fields=KOVALENKO)
     b = register(registry, fields={**KOVALENKO, "surname": "Kovalenko", "given_name": "Dmytro"})

@@ -51,14 +51,24 @@ def _score_all(
     index: CandidateIndex,
     custody: str,
     inquiry: bool,
-) -> tuple[int, float | None, list[tuple[Profile, tuple[str | None, ...], float]]]:
-    """The population, the surname's frequency in it, and every record with its levels and weight."""
+) -> tuple[int, float | None, list[tuple[Profile, tuple[str | None, ...], float, float | None]]]:
+    """The population, the surname's frequency in it, and every record with its levels,
+    weight and the frequency of the given name it shares with the query (if it does)."""
     population = index.population(custody)
     frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
+    given: dict[str, float | None] = {}
+    if query.given and scorer.given_frequency(0, 1) is not None:
+        pairs = index.dated_pairs(custody)
+        given = {g: scorer.given_frequency(index.given_count(g, custody), pairs) for g in query.given}
     scored = []
     for record in records:
-        levels, weight = scorer.score(query, record, surname_frequency=frequency, inquiry=inquiry)
-        scored.append((record, levels, weight))
+        # a name with two ids (Саша) counts as its more common one: the weaker evidence
+        shared = [f for g in record.given if (f := given.get(g)) is not None] if given else None
+        given_frequency = max(shared) if shared else None
+        levels, weight = scorer.score(
+            query, record, surname_frequency=frequency, given_frequency=given_frequency, inquiry=inquiry
+        )
+        scored.append((record, levels, weight, given_frequency))
     return population, frequency, scored
 
 
@@ -83,32 +93,34 @@ def _rank(
         scorer, query, records, index=index, custody=custody, inquiry=inquiry
     )
     probabilities = posterior(
-        [w for _, _, w in scored],
+        [w for _, _, w, _ in scored],
         population=population,
         prior_none=prior_none,
         min_population=settings.min_population,
     )
     cap, most = settings.names_only_cap, settings.max_probability
     capped = []
-    for (record, levels, weight), p in zip(scored, probabilities, strict=True):
+    for (record, levels, weight, given_frequency), p in zip(scored, probabilities, strict=True):
         # the guard only matters above its cap: below it, min(p, cap) is p and there is no note
         guarded = False
         comparisons: tuple[FieldComparison, ...] | None = None
         if p > cap:
-            comparisons = scorer.comparisons(levels, frequency)
+            comparisons = scorer.comparisons(levels, frequency, given_frequency)
             guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
         shown = min(cap if guarded else p, most)
-        capped.append((shown, weight, record.person_id, guarded, record, levels, comparisons))
+        capped.append(
+            (shown, weight, record.person_id, guarded, record, levels, given_frequency, comparisons)
+        )
     capped.sort(key=lambda item: (-item[0], -item[1], item[2]))
     out = []
-    for p, weight, person_id, guarded, record, levels, built in capped[:top]:
+    for p, weight, person_id, guarded, record, levels, given_frequency, built in capped[:top]:
         notes: tuple[str, ...] = ()
         if guarded:
             notes = (
                 "a namesake would agree as well: ask for the full birth date, the patronymic "
                 "or the service number",
             )
-        comparisons = built or scorer.comparisons(levels, frequency)
+        comparisons = built or scorer.comparisons(levels, frequency, given_frequency)
         names_only = scorer.names_only(comparisons)
         out.append((Candidate(person_id, p, weight, comparisons, names_only=names_only, notes=notes), record))
     return out
@@ -181,7 +193,7 @@ def inquiry_weights(
     population, _, scored = _score_all(
         _scorer(settings), profile, records, index=index, custody=custody, inquiry=True
     )
-    return InquiryWeights(tuple(weight for _, _, weight in scored), population)
+    return InquiryWeights(tuple(weight for _, _, weight, _ in scored), population)
 
 
 def _annotate(

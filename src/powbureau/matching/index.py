@@ -67,6 +67,12 @@ class CandidateIndex(ABC):
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0
 
+    @final
+    def given_count(self, given: str, custody: str) -> int:
+        """How many ``p:`` keys of ``custody`` have this given-name id: its dated men, once
+        per father's-name id. Over :meth:`dated_pairs`, the given name's frequency."""
+        return self._given_count(given, custody) if given else 0
+
     @abstractmethod
     def population(self, custody: str) -> int:
         """How many current persons of ``custody`` there are."""
@@ -94,6 +100,10 @@ class CandidateIndex(ABC):
     @abstractmethod
     def _surname_count(self, surname: str, custody: str) -> int:
         """How many persons of ``custody`` have this surname key."""
+
+    @abstractmethod
+    def _given_count(self, given: str, custody: str) -> int:
+        """How many ``p:`` keys of ``custody`` start with this given-name id."""
 
 
 class MemoryCandidateIndex(CandidateIndex):
@@ -154,6 +164,11 @@ class MemoryCandidateIndex(CandidateIndex):
     def _surname_count(self, surname: str, custody: str) -> int:
         return self._surnames[(surname, custody)]
 
+    def _given_count(self, given: str, custody: str) -> int:
+        prefix = f"{PAIR_KEYS}{given}|"
+        keys = self._keys.items()
+        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(prefix))
+
 
 class BatchCandidateIndex(CandidateIndex):
     """Another index seen through a memo, for many queries against one registry state.
@@ -172,6 +187,7 @@ class BatchCandidateIndex(CandidateIndex):
         self._population: dict[str, int] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._dated: dict[str, int] = {}
+        self._given: dict[tuple[str, str], int] = {}
 
     def population(self, custody: str) -> int:
         if custody not in self._population:
@@ -209,3 +225,9 @@ class BatchCandidateIndex(CandidateIndex):
         if key not in self._counts:
             self._counts[key] = self._inner.surname_count(surname, custody)
         return self._counts[key]
+
+    def _given_count(self, given: str, custody: str) -> int:
+        key = (given, custody)
+        if key not in self._given:
+            self._given[key] = self._inner.given_count(given, custody)
+        return self._given[key]

@@ -1,7 +1,8 @@
 """Fellegi-Sunter scoring and the posterior over "which man, if any".
 
 Each comparison level adds its weight ``log2(m/u)``; a missing field adds nothing.
-The surname's exact level uses the registry's own frequency of that surname as u.
+The exact levels of the surname and the given name use the registry's own frequency of
+that surname or given name as u (a shared Ярополк says more than a shared Александр).
 An inquiry is about at most one man, so the candidates and "not registered" share one
 probability (Bayes over the hypotheses {candidate 1..n, not registered})::
 
@@ -118,71 +119,117 @@ class Scorer:
                 self._tf.append((exact.m, runner_up.weight))
             else:
                 self._tf.append(None)
-        surname = settings.comparison("surname")
-        self._surname_u = surname.level(surname.levels[0].name).u if surname.term_frequency else 0.0
         self._names = [name for name, _, _ in COMPARISONS]
+        self._surname_u = self._exact_u("surname")
+        self._given_u = self._exact_u("given_name")
+        # which frequency a term-frequency comparison takes: 0 the surname's, 1 the given name's
+        self._tf_slot = [
+            (0 if name == "surname" else 1 if name == "given_name" else None) if tf else None
+            for name, tf in zip(self._names, self._tf, strict=True)
+        ]
         # One shared (frozen) comparison per field and level: every candidate is scored with them.
-        self._last_table: tuple[float | None, tuple[dict[str | None, float], ...]] = (-1.0, ())
+        self._last_table: tuple[tuple[float | None, float | None], tuple[dict[str | None, float], ...]] = (
+            (-1.0, -1.0),
+            (),
+        )
         self._fixed: list[dict[str | None, FieldComparison]] = [
             {None: FieldComparison(name, None, 0.0)}
             | {level: FieldComparison(name, level, w) for level, w in weights.items()}
             for name, weights in zip(self._names, self._weights, strict=True)
         ]
 
+    def _exact_u(self, name: str) -> float:
+        comparison = self.settings.comparison(name)
+        return comparison.levels[0].u if comparison.term_frequency else 0.0
+
     def surname_frequency(self, count: int, population: int) -> float:
         """The registry's frequency of a surname, smoothed towards the exact level's u."""
         prior = self.settings.tf_prior_count
         return (count + prior * self._surname_u) / (population + prior)
 
+    def given_frequency(self, count: int, pairs: int) -> float | None:
+        """The registry's frequency of a given name, smoothed towards the exact level's u.
+
+        ``count`` of the ``pairs`` (given name, father's name) keys of the dated men have
+        it (:meth:`.CandidateIndex.given_count`); None when the settings have no term
+        frequency for given names.
+        """
+        if not self._given_u:
+            return None
+        prior = self.settings.tf_prior_count
+        return (count + prior * self._given_u) / (pairs + prior)
+
     def compare(
-        self, query: Profile, record: Profile, *, surname_frequency: float | None = None, inquiry: bool = True
+        self,
+        query: Profile,
+        record: Profile,
+        *,
+        surname_frequency: float | None = None,
+        given_frequency: float | None = None,
+        inquiry: bool = True,
     ) -> tuple[FieldComparison, ...]:
-        """Every comparison's level and weight (surname exact: the term-frequency weight)."""
-        return self.comparisons(compare_all(query, record, inquiry=inquiry), surname_frequency)
+        """Every comparison's level and weight (exact names: the term-frequency weights)."""
+        levels = compare_all(query, record, inquiry=inquiry)
+        return self.comparisons(levels, surname_frequency, given_frequency)
 
     def score(
-        self, query: Profile, record: Profile, *, surname_frequency: float | None = None, inquiry: bool = True
+        self,
+        query: Profile,
+        record: Profile,
+        *,
+        surname_frequency: float | None = None,
+        given_frequency: float | None = None,
+        inquiry: bool = True,
     ) -> tuple[tuple[str | None, ...], float]:
         """Each comparison's level and the calibrated weight: :meth:`total` of :meth:`compare`.
 
         For ranking many candidates: no :class:`FieldComparison` is built, only the
         levels, which :meth:`comparisons` turns into them for the few that are shown.
         """
-        table = self._table(surname_frequency)
+        table = self._table(surname_frequency, given_frequency)
         levels = compare_all(query, record, inquiry=inquiry)
         raw = math.fsum([weights[level] for weights, level in zip(table, levels, strict=True)])
         return levels, self.settings.scale * raw + self.settings.offset
 
-    def _table(self, surname_frequency: float | None) -> tuple[dict[str | None, float], ...]:
-        """Each comparison's weight per level, the surname's exact level at this frequency."""
+    def _table(
+        self, surname_frequency: float | None, given_frequency: float | None
+    ) -> tuple[dict[str | None, float], ...]:
+        """Each comparison's weight per level, the exact names' levels at these frequencies."""
+        frequencies = (surname_frequency, given_frequency)
         last = self._last_table  # read once: the server's threads share the scorer
-        if last[0] == surname_frequency:
+        if last[0] == frequencies:
             return last[1]
         table = tuple(
-            {level: self._weight(i, level, surname_frequency) for level in fixed}
+            {level: self._weight(i, level, frequencies) for level in fixed}
             for i, fixed in enumerate(self._fixed)
         )
-        self._last_table = (surname_frequency, table)
+        self._last_table = (frequencies, table)
         return table
 
     def comparisons(
-        self, levels: Sequence[str | None], surname_frequency: float | None = None
+        self,
+        levels: Sequence[str | None],
+        surname_frequency: float | None = None,
+        given_frequency: float | None = None,
     ) -> tuple[FieldComparison, ...]:
         """The comparisons of levels from :func:`compare_all`."""
+        frequencies = (surname_frequency, given_frequency)
         out: list[FieldComparison] = []
         fixed = self._fixed
         for i, level in enumerate(levels):
-            if self._tf[i] is not None and level == "exact" and surname_frequency is not None:
-                out.append(FieldComparison(self._names[i], level, self._weight(i, level, surname_frequency)))
+            slot = self._tf_slot[i]
+            if slot is not None and level == "exact" and frequencies[slot] is not None:
+                out.append(FieldComparison(self._names[i], level, self._weight(i, level, frequencies)))
             else:
                 out.append(fixed[i][level])
         return tuple(out)
 
-    def _weight(self, i: int, level: str | None, surname_frequency: float | None) -> float:
-        tf = self._tf[i]
-        if tf is not None and level == "exact" and surname_frequency is not None:
+    def _weight(self, i: int, level: str | None, frequencies: tuple[float | None, float | None]) -> float:
+        tf, slot = self._tf[i], self._tf_slot[i]
+        frequency = None if slot is None else frequencies[slot]
+        if tf is not None and level == "exact" and frequency is not None:
             # the term-frequency weight; never below the next level's (a typo must not outrank)
-            return max(math.log2(tf[0] / surname_frequency), tf[1])
+            return max(math.log2(tf[0] / frequency), tf[1])
         return self._fixed[i][level].weight
 
     def total(self, comparisons: Sequence[FieldComparison]) -> float:

@@ -8,7 +8,7 @@ written in the same transaction as it (bulk intake, :meth:`PersonRepository.add`
 stale copy. Merged-away records have no rows: they are never candidates.
 
 :class:`SqlCandidateIndex` is the SQLite/PostgreSQL backend of
-:class:`powbureau.matching.CandidateIndex`. Its only cache (the number of persons and
+:class:`powbureau.matching.CandidateIndex`. Its only cache (the number of persons, given-name and
 surname frequencies) is keyed by the event chain's head, which every change moves.
 """
 
@@ -279,13 +279,14 @@ def rebuild_match_index(connection: Connection) -> int:
 
 
 class _Statistics:
-    """Population and surname counts of one registry state (one chain head)."""
+    """Population, surname and given-name counts of one registry state (one chain head)."""
 
     def __init__(self, head: tuple[int, str]) -> None:
         self.head = head
         self.population: dict[str, int] = {}
         self.surnames: dict[tuple[str, str], int] = {}
         self.dated: dict[str, int] = {}
+        self.given: dict[tuple[str, str], int] = {}
 
 
 _STATISTICS: dict[str, _Statistics] = {}
@@ -322,6 +323,14 @@ class SqlCandidateIndex(CandidateIndex):
             count = self._index.surname_count(surname, custody)
             if len(self._stats.surnames) < _MAX_SURNAMES:
                 self._stats.surnames[(surname, custody)] = count
+        return count
+
+    def _given_count(self, given: str, custody: str) -> int:
+        count = self._stats.given.get((given, custody))
+        if count is None:
+            count = self._index.count_prefixed(f"{PAIR_KEYS}{given}|", custody)
+            if len(self._stats.given) < _MAX_SURNAMES:
+                self._stats.given[(given, custody)] = count
         return count
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:

@@ -193,8 +193,42 @@ def test_duplicates_of_a_new_registration_are_found_in_the_same_custody() -> Non
     found = find_duplicates(new, index=index, custody="ours")
     assert [c.person_id for c in found] == ["PA"]
     assert found[0].probability > 0.9
-    stranger = man("PS", surname="Шевчук", given_name="Олег", birth_date="1970-01-01")
+    # (not 1970-01-01: the crowd's first man is an Олег born that day, and a shared given name
+    # and birth date under another surname is a one-in-a-hundred duplicate, at the threshold)
+    stranger = man("PS", surname="Шевчук", given_name="Олег", birth_date="1999-12-31")
     assert find_duplicates(stranger, index=index, custody="ours") == []
+
+
+def test_a_shared_rare_given_name_says_more_than_a_shared_common_one() -> None:
+    """Term frequencies of given names: the same surname and year, one candidate an
+    Олександр like a hundred others, one the only Ярополк; each asked after by name."""
+    crowd_ = [
+        man(
+            f"PC{i:04d}",
+            surname=f"Петренко{i % 40}",
+            given_name="Олександр",
+            patronymic="Іванович",
+            birth_date=f"{1970 + i % 30}",
+        )
+        for i in range(200)
+    ]
+    common = man("PO", surname="Кравчук", given_name="Олександр", patronymic="Петрович", birth_date="1990")
+    rare = man("PY", surname="Кравчук", given_name="Ярополк", patronymic="Петрович", birth_date="1990")
+    index = MemoryCandidateIndex([*crowd_, common, rare])
+    assert index.given_count("александр", "ours") > 200 and index.given_count("ярополк", "ours") == 1
+    [found_common, *_] = find_candidates(
+        TraceQuery(surname="Кравчук", given_name="Олександр", birth_date="1990"), index=index
+    )
+    [found_rare, *_] = find_candidates(
+        TraceQuery(surname="Кравчук", given_name="Ярополк", birth_date="1990"), index=index
+    )
+    assert (found_common.person_id, found_rare.person_id) == ("PO", "PY")
+    weight = {
+        c.person_id: next(x.weight for x in c.comparisons if x.field == "given_name")
+        for c in (found_common, found_rare)
+    }
+    assert weight["PY"] > weight["PO"]
+    assert found_rare.weight > found_common.weight
 
 
 def test_merged_away_records_leave_the_index() -> None:

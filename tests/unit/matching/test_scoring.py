@@ -106,6 +106,34 @@ def test_a_rare_surname_weighs_more_than_a_common_one() -> None:
     assert scorer.compare(a, b, surname_frequency=scorer.surname_frequency(1, 1))[0].weight > common
 
 
+def test_a_rare_given_name_weighs_more_than_a_common_one() -> None:
+    scorer = Scorer(default_settings())
+    a, b = q(given_name="Ярополк"), p(given_name="Ярополк")
+    given = [c.field for c in scorer.compare(a, b)].index("given_name")
+    fixed = scorer.compare(a, b)[given].weight
+    rare = scorer.compare(a, b, given_frequency=scorer.given_frequency(1, 100_000))[given].weight
+    usual = scorer.compare(a, b, given_frequency=scorer.given_frequency(2_200, 100_000))[given].weight
+    common = scorer.compare(a, b, given_frequency=scorer.given_frequency(5_500, 100_000))[given].weight
+    assert rare > fixed > common > 0
+    assert usual == pytest.approx(fixed, abs=0.05)  # at the settings' u, the fixed weight
+    # never below the next level's weight: a shared Александр still outweighs a near miss
+    close = default_settings().comparison("given_name").level("close").weight
+    assert (
+        scorer.compare(a, b, given_frequency=scorer.given_frequency(99_000, 100_000))[given].weight == close
+    )
+    # the frequency only changes the exact level
+    other = scorer.compare(a, p(given_name="Олег"), given_frequency=scorer.given_frequency(1, 100_000))
+    assert other[given].weight == scorer.compare(a, p(given_name="Олег"))[given].weight
+
+
+def test_given_name_frequencies_are_off_without_term_frequency_in_the_settings() -> None:
+    settings = default_settings()
+    comparisons = tuple(
+        replace(c, term_frequency=False) if c.name == "given_name" else c for c in settings.comparisons
+    )
+    assert Scorer(replace(settings, comparisons=comparisons)).given_frequency(1, 100) is None
+
+
 def test_a_near_exact_date_outweighs_a_bare_year() -> None:
     birth = default_settings().comparison("birth_date")
     for near in ("swap", "year_off", "typo"):
