@@ -77,6 +77,16 @@ def _first_link(page: Page, base: str, listing: str, selector: str) -> str:
     return str(href)
 
 
+def _give_reason(page: Page) -> None:
+    """A person's page outside a case first asks why: answer as a registrar checking a list."""
+    form = page.locator("main form[action$='/reason']")
+    if form.count():
+        form.locator("input[value=list_check]").check()
+        form.locator("#f-why_text").fill("camp 1 roll call")
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+
+
 def main() -> int:
     chromium = os.environ.get("POWBUREAU_CHROMIUM", "/usr/bin/chromium")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -116,6 +126,7 @@ def main() -> int:
                         path = _first_link(page, base, *FOUND_ON[path])
                     separator = "&" if "?" in path else "?"
                     page.goto(f"{base}{path}{separator}lang={lang}")
+                    _give_reason(page)
                     page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
                     print(f"docs/screenshots/{name}.png  {path} ({lang}, {width} px)")
                 browser.close()

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from powbureau.api.deps import config_of
-from powbureau.domain.access import PERSON_READERS, Role, may_read_history
+from powbureau.domain.access import PERSON_READERS, Reader, Role, may_read_history
 from powbureau.domain.errors import (
     ConcurrentModification,
     DuplicateReference,
@@ -46,9 +46,19 @@ from powbureau.domain.events import LIFECYCLE_KINDS, Event, EventKind
 from powbureau.domain.people import IDENTITY_FIELDS, Category
 from powbureau.i18n import N_
 from powbureau.interchange.csvfiles import csv_writer, protect_cell
-from powbureau.services import intake, registry
+from powbureau.services import inquiries, intake, registry
 from powbureau.store.uow import SqlUnitOfWork
-from powbureau.web.ui import Page, PageRefused, UploadLimit, staff_page, visible
+from powbureau.web.ui import (
+    Page,
+    PageRefused,
+    ReasonFirst,
+    UploadLimit,
+    parse_reason,
+    person_path,
+    staff_page,
+    visible,
+    why_form,
+)
 
 __all__ = ["ImportJob", "router"]
 
@@ -284,7 +294,9 @@ async def register(page: Registrar) -> Response:
         return _registration_form(page, values, errors={"person_ref": str(exc)}, status=409)
     except PlaceNotFound as exc:
         return _registration_form(page, values, errors={"place": str(exc)}, status=422)
-    return page.redirect(f"/staff/persons/{person_id}?done=registered")
+    return _carry_reason(
+        page, page.redirect(f"/staff/persons/{person_id}?done=registered"), person_id, "record_upkeep"
+    )
 
 
 # --- a person -------------------------------------------------------------------------------
@@ -316,17 +328,72 @@ def _timeline(person_id: str, events: list[Event], conflicts: Mapping[int, str])
     return list(entries.values())
 
 
+# --- why a person's record is read ----------------------------------------------------------
+
+
+def _person_reader(page: Page, person_id: str) -> Reader:
+    """Who reads a person's page and why: through the case of the address when that case
+    names him; else for the reason given for him earlier in this session.
+
+    Raises:
+        ReasonFirst: neither; the reason form is shown instead, with nothing of him.
+    """
+    case = page.request.query_params.get("case", "")[:40]
+    note = ""
+    if case:
+        if inquiries.case_names(uow=page.uow(write=False), case_id=case, ref=person_id):
+            return page.person_reader(case_id=case, reason=None)
+        note = page.gettext("Case %(case)s does not name this person: give a reason to open his record.") % {
+            "case": case
+        }
+    reason = page.given_reason()
+    if reason:
+        return page.person_reader(case_id=None, reason=reason)
+    raise ReasonFirst(page, person_id, note)
+
+
+def _safe_target(person_id: str, target: str) -> str:
+    base = person_path(person_id)
+    if (target == base or target.startswith((base + "/", base + "?"))) and "//" not in target:
+        return target
+    return base
+
+
+@router.post("/persons/{person_id}/reason", response_class=HTMLResponse)
+async def give_reason(page: Readers, person_id: str) -> Response:
+    """Say why you open a person's record outside a case; his pages then open for the rest
+    of the session, and every read of them records the reason for the auditor."""
+    values = await page.form(limit=1000)
+    try:
+        reason = parse_reason(values, page.gettext)
+    except InvalidInput as exc:
+        return why_form(page, person_id, values=values, errors={exc.field or "why": str(exc)}, status=422)
+    response = page.redirect(_safe_target(person_id, values.get("next", "")))
+    page.remember_reason(response, person_path(person_id), reason)
+    return response
+
+
+def _carry_reason(page: Page, response: Response, person_id: str, reason: str | None) -> Response:
+    """Keep the reason in effect for the person a change leads to (a merge's survivor, a
+    record restored by an unmerge, a man just registered)."""
+    if reason:
+        page.remember_reason(response, person_path(person_id), reason)
+    return response
+
+
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
 def show_person(page: Readers, person_id: str) -> HTMLResponse:
     """A person's record cut to the reader's roles, and his history as a timeline for the
-    roles that read histories; both reads are audited."""
-    view = registry.show_person(uow=page.uow(write=False), reader=page.reader(), ref=person_id)
+    roles that read histories; both reads are audited with the case or the reason (asked
+    for first when there is neither)."""
+    reader = _person_reader(page, person_id)
+    view = registry.show_person(uow=page.uow(write=False), reader=reader, ref=person_id)
     fields = page.person_fields()
     record = visible({**view.row, "refs": view.refs, "conflicts": view.conflicts}, fields)
     timeline: list[TimelineEntry] | None = None
     if may_read_history(page.roles):
         pid, events, conflicts = registry.person_history(
-            uow=page.uow(write=False), reader=page.reader(), ref=view.person_id
+            uow=page.uow(write=False), reader=reader, ref=view.person_id
         )
         timeline = _timeline(pid, events, conflicts)
     shown = [k for k in FIELD_LABELS if k in record and k not in ("person_id",)]
@@ -349,7 +416,7 @@ def show_person(page: Readers, person_id: str) -> HTMLResponse:
 def _changes_since(page: Page, person_id: str, version: int) -> list[TimelineEntry]:
     """The events of the person after the version the registrar saw (an audited read)."""
     pid, events, conflicts = registry.person_history(
-        uow=page.uow(write=False), reader=page.reader(), ref=person_id
+        uow=page.uow(write=False), reader=_person_reader(page, person_id), ref=person_id
     )
     own = [e for e in events if e.person_id == pid]
     return _timeline(pid, own[version:], conflicts)
@@ -384,7 +451,9 @@ def _event_form(
 
 
 def _current(page: Page, person_id: str) -> registry.PersonView:
-    return registry.show_person(uow=page.uow(write=False), reader=page.reader(), ref=person_id)
+    return registry.show_person(
+        uow=page.uow(write=False), reader=_person_reader(page, person_id), ref=person_id
+    )
 
 
 @router.get("/persons/{person_id}/events/new", response_class=HTMLResponse)
@@ -433,7 +502,8 @@ async def record_event(page: Registrar, person_id: str) -> Response:
         return _event_form(page, person_id, values, errors={key: str(exc)}, status=422)
     except RuleViolation as exc:
         return _event_form(page, person_id, values, errors={"form": str(exc)}, status=422)
-    return page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    done = page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    return _carry_reason(page, done, recorded.event.person_id, page.given_reason())
 
 
 def _conflict(
@@ -507,7 +577,8 @@ async def correct_identity(page: Registrar, person_id: str) -> Response:
     except InvalidInput as exc:
         view = _current(page, person_id)
         return _identity_form(page, view, values, errors=_field_error(exc), status=422)
-    return page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    done = page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    return _carry_reason(page, done, recorded.event.person_id, page.given_reason())
 
 
 # --- places ---------------------------------------------------------------------------------
@@ -600,7 +671,8 @@ async def merge(page: Registrar, person_id: str) -> Response:
                 recorded_by=page.user,
                 reason=values.get("reason", ""),
             )
-            return page.redirect(f"/staff/persons/{restored}?done=unmerged")
+            done = page.redirect(f"/staff/persons/{restored}?done=unmerged")
+            return _carry_reason(page, done, restored, page.given_reason())
         survivor, _ = registry.merge_persons(
             uow=page.uow(),
             survivor_ref=person_id,
@@ -610,7 +682,9 @@ async def merge(page: Registrar, person_id: str) -> Response:
         )
     except (InvalidInput, RuleViolation, NotFound) as exc:
         return _merge_page(page, person_id, values, str(exc), 422)
-    return page.redirect(f"/staff/persons/{survivor}?done=merged")
+    return _carry_reason(
+        page, page.redirect(f"/staff/persons/{survivor}?done=merged"), survivor, page.given_reason()
+    )
 
 
 # --- bulk import ----------------------------------------------------------------------------
