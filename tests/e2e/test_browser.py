@@ -393,3 +393,23 @@ def test_staff_sign_in_and_reach_the_menu_with_the_keyboard_alone(site: Site, pa
         ".filter(e => e.tabIndex < 0 && !e.disabled).length"
     )
     assert focusable == 0
+
+
+def test_a_tracing_officer_estimates_the_prior_and_records_it(site: Site, browser: Any) -> None:
+    # Last in the module: the prior it records scores every inquiry filed after it.
+    context = browser.new_context(bypass_csp=True, locale="en-GB")  # axe is injected inline
+    try:
+        page = context.new_page()
+        sign_in(page, site.base, site.fresh(Role.TRACING_OFFICER))
+        assert page.url.endswith("/staff/tracing")
+        page.get_by_role("button", name="Estimate the prior from the tracing cases").click()
+        shown = page.locator("#estimate").inner_text()
+        assert "Estimated from" in shown and "tracing cases" in shown
+        found = axe_violations(page)
+        assert not found, describe(found)
+        page.get_by_role("button", name="Record this estimate as the bureau's prior").click()
+        page.wait_for_url("**/staff/tracing?prior=recorded*")
+        text = page.locator("section[aria-labelledby=prior]").inner_text()
+        assert "is recorded as the bureau's prior" in text and "the tracing cases" in text
+    finally:
+        context.close()
