@@ -599,9 +599,14 @@ def install(app: FastAPI, *, pages: Iterable[APIRouter] = ()) -> None:
         app.include_router(pages_router)
 
 
+#: Characters a browser leaves as they are in a path segment (RFC 3986 pchar), so that the
+#: reason cookie's path is the one the browser sends (``SOURCE:ref`` keeps its colon).
+_PATH_CHARS = ":@!$&'()*+,;="
+
+
 def person_path(person_id: str) -> str:
     """The address under which a person's pages live (and his reason cookie with them)."""
-    return f"/staff/persons/{quote(person_id, safe='')}"
+    return f"/staff/persons/{quote(person_id, safe=_PATH_CHARS)}"
 
 
 def why_form(

@@ -78,6 +78,12 @@ def test_the_reason_goes_nowhere_but_his_own_pages(registry: Registry) -> None:
     assert foreign.headers["location"] == f"/staff/persons/{person}"
     assert WHY in clerk.http.get(f"/staff/persons/{other}?lang=en").text
     assert WHY not in clerk.http.get(f"/staff/persons/{person}?lang=en").text
+    by_ref = register(registry, fields={"surname": "Гнатюк"}, source="camp4", person_ref="A-17")
+    asked = clerk.http.get("/staff/persons/camp4:A-17?lang=en")
+    assert WHY in asked.text and "Гнатюк" not in asked.text
+    give_reason(clerk, "camp4:A-17")
+    shown = clerk.http.get("/staff/persons/camp4:A-17?lang=en")
+    assert WHY not in shown.text and "Гнатюк" in shown.text and by_ref in shown.text
 
 
 def test_a_reason_given_in_one_session_does_not_open_the_record_in_another(registry: Registry) -> None:
