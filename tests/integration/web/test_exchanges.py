@@ -375,3 +375,17 @@ def test_a_man_not_on_the_list_is_entered_at_the_border(registry: Registry) -> N
     assert done.status_code == 200, done.text
     assert done.text.count("not on the list") >= 2 and "Петренко Іван" in done.text and stranger in done.text
     assert "came with the column" in done.text
+
+
+def test_a_terms_change_logged_without_what_was_before_shows_the_new_terms_only(registry: Registry) -> None:
+    exchange_id = exchanges.create_exchange(
+        uow=registry.uow(), party="RU", formula=Formula.of("all_wounded"), place="КПП-2", created_by="t"
+    )
+    with registry.uow() as uow:  # a step as the command line logged it before "before" was kept
+        uow.exchanges.log(
+            exchange_id, at="2026-01-01T00:00:00.000Z", by="old", action="terms", detail={"place": "КПП-5"}
+        )
+        uow.commit()
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    page = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert "crossing point КПП-5" in page.text and "→" not in page.text
