@@ -73,17 +73,19 @@ def _sign_in(page: Page, base: str, role: str) -> None:
 def _first_link(page: Page, base: str, listing: str, selector: str) -> str:
     """The address of the first link on ``listing`` that ``selector`` finds."""
     page.goto(f"{base}{listing}")
+    _give_reason(page)
     href = page.locator(selector).first.get_attribute("href")
     return str(href)
 
 
 def _give_reason(page: Page) -> None:
-    """A person's page outside a case first asks why: answer as a registrar checking a list."""
-    form = page.locator("main form[action$='/reason']")
-    if form.count():
-        form.locator("input[value=list_check]").check()
-        form.locator("#f-why_text").fill("camp 1 roll call")
-        form.locator("button[type=submit]").click()
+    """A person's page outside a case, and the registry's list, first ask why: answer as a
+    registrar checking a list."""
+    choice = page.locator("main input[name=why][value=list_check]")
+    if choice.count() and not page.locator("main input[name=why]:checked").count():
+        choice.check()
+        page.locator("#f-why_text").fill("camp 1 roll call")
+        choice.locator("xpath=ancestor::form").locator("button[type=submit]").last.click()
         page.wait_for_load_state()
 
 

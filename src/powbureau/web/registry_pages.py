@@ -49,12 +49,14 @@ from powbureau.interchange.csvfiles import csv_writer, protect_cell
 from powbureau.services import inquiries, intake, registry
 from powbureau.store.uow import SqlUnitOfWork
 from powbureau.web.ui import (
+    READ_REASONS,
     Page,
     PageRefused,
     ReasonFirst,
     UploadLimit,
     parse_reason,
     person_path,
+    reason_values,
     staff_page,
     visible,
     why_form,
@@ -145,10 +147,15 @@ def _field_error(exc: InvalidInput) -> dict[str, str]:
 # --- search ---------------------------------------------------------------------------------
 
 
+#: Where the registry's search lives, and the reason given for it with it.
+_SEARCH_PATH = "/staff/registry"
+
+
 def _search_context(page: Page, values: Mapping[str, str]) -> dict[str, Any]:
     places = registry.list_places(uow=page.uow(write=False))
     return {
         "values": values,
+        "reasons": [(code, page.gettext(text)) for code, text in READ_REASONS],
         "statuses": [(k, page.label("status", k)) for k in _status_keys()],
         "categories": [(c.value, page.label("category", c.value)) for c in Category],
         "places": [(str(p["code"]), f"{p['name']} ({p['code']})") for p in places],
@@ -161,8 +168,9 @@ def _status_keys() -> list[str]:
     return list(LABELS["status"])
 
 
-def _run_search(page: Page, values: Mapping[str, str]) -> tuple[list[dict[str, Any]], int, bool]:
-    """The rows of the search, the offset, and whether there is a next page."""
+def _run_search(page: Page, values: Mapping[str, str], reason: str) -> tuple[list[dict[str, Any]], int, bool]:
+    """The rows of the search, the offset, and whether there is a next page; the read is
+    audited with the reason given for the search."""
     try:
         offset = max(0, min(int(values.get("offset") or 0), 10_000_000))
     except ValueError:
@@ -176,7 +184,7 @@ def _run_search(page: Page, values: Mapping[str, str]) -> tuple[list[dict[str, A
         "offset": offset,
     }
     query = (values.get("q") or "")[:200]
-    reader = page.reader()
+    reader = page.person_reader(case_id=None, reason=reason)
     rows: list[Any]
     if query and ((query.startswith("P") and " " not in query and query[1:].isalnum()) or ":" in query):
         rows = registry.list_persons(uow=page.uow(write=False), reader=reader, ref=query, **filters)
@@ -196,35 +204,62 @@ def _filters_given(values: Mapping[str, str]) -> bool:
 @router.get("/registry", response_class=HTMLResponse)
 def search_form(page: Searchers, request: Request) -> HTMLResponse:
     """The registry's search (the registrar's start page). Filters without names may come in
-    the address (``?status=held&conflicts=1``); a name or reference is posted."""
+    the address (``?status=held&conflicts=1``); a name or reference is posted. Persons are
+    listed only with the reason given for searching in this session."""
     values = {k: request.query_params.get(k, "")[:200] for k in ("status", "place", "category", "conflicts")}
+    reason = page.given_reason()
+    values.update(reason_values(reason))
     items: list[dict[str, Any]] | None = None
     offset, more = 0, False
-    if _filters_given(values):
-        items, offset, more = _run_search(page, values)
+    if _filters_given(values) and reason:
+        items, offset, more = _run_search(page, values, reason)
     return page.render(
         "staff/registry/search.html",
         items=items,
         offset=offset,
         more=more,
         page_size=PAGE_SIZE,
+        errors={},
+        asked=_filters_given(values) and not reason,
+        reason_now=reason or "",
         **_search_context(page, values),
     )
 
 
 @router.post("/registry", response_class=HTMLResponse)
 async def search(page: Searchers) -> HTMLResponse:
-    """Search by name, registry id or reference, with filters; a page of results."""
+    """Search by name, registry id or reference, with filters, saying why; a page of results.
+    The reason is kept for the next searches of the session."""
     values = await page.form(limit=_MAX_TEXT)
-    items, offset, more = _run_search(page, values)
-    return page.render(
+    try:
+        reason = parse_reason(values, page.gettext)
+    except InvalidInput as exc:
+        return page.render(
+            "staff/registry/search.html",
+            status=422,
+            items=None,
+            offset=0,
+            more=False,
+            page_size=PAGE_SIZE,
+            errors={exc.field or "why": str(exc)},
+            asked=False,
+            reason_now="",
+            **_search_context(page, values),
+        )
+    items, offset, more = _run_search(page, values, reason)
+    response = page.render(
         "staff/registry/search.html",
         items=items,
         offset=offset,
         more=more,
         page_size=PAGE_SIZE,
+        errors={},
+        asked=False,
+        reason_now=reason,
         **_search_context(page, values),
     )
+    page.remember_reason(response, _SEARCH_PATH, reason)
+    return response
 
 
 # --- registration ---------------------------------------------------------------------------

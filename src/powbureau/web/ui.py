@@ -47,8 +47,13 @@ __all__ = [
     "UploadLimit",
     "anonymous_page",
     "install",
+    "parse_reason",
+    "person_path",
+    "reason_values",
+    "reason_words",
     "router",
     "staff_page",
+    "why_form",
 ]
 
 LANG_COOKIE = "pb_lang"
@@ -135,10 +140,18 @@ def parse_reason(values: Mapping[str, str], gettext: Callable[[str], str]) -> st
     code = values.get("why", "")
     words = " ".join(values.get("why_text", "").split())[:_REASON_MAX]
     if code not in _REASON_CODES:
-        raise InvalidInput(gettext("Choose why you open this record."), field="why")
+        raise InvalidInput(gettext("Choose why you read these records."), field="why")
     if code == "other" and not words:
-        raise InvalidInput(gettext("Say in a few words why you open this record."), field="why_text")
+        raise InvalidInput(gettext("Say the reason in a few words."), field="why_text")
     return f"{code}: {words}" if words else code
+
+
+def reason_values(reason: str | None) -> dict[str, str]:
+    """A recorded reason as the reason fields of a form show it again."""
+    if not reason:
+        return {}
+    code, _, words = reason.partition(": ")
+    return {"why": code, "why_text": words}
 
 
 def reason_words(reason: str | None, gettext: Callable[[str], str]) -> str:

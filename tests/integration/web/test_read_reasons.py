@@ -51,7 +51,7 @@ def test_every_page_of_a_person_asks_for_the_reason_first_and_shows_nothing_of_h
     none_chosen = clerk.post(f"/staff/persons/{person}/reason?lang=en", {"why": "", "why_text": "x"})
     assert (
         none_chosen.status_code == 422
-        and "Choose why" in none_chosen.text
+        and "Choose why you read these records" in none_chosen.text
         and 'value="x"' in none_chosen.text
     )
     assert _reads(registry, person) == []

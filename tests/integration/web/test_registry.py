@@ -57,20 +57,37 @@ def test_search_by_name_and_open_the_person_whose_read_is_audited(registry: Regi
     officer = staff_browser(registry, "tracer-1", ["tracing_officer"])
     start = officer.http.get("/staff/registry?lang=en")
     assert start.status_code == 200 and "Register a person" not in start.text  # registrars only
-    found = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko"})  # another spelling
+    unfiltered = officer.http.get("/staff/registry?lang=en&place=CAMP-1&status=held")
+    assert "Say why you search the registry" in unfiltered.text and person not in unfiltered.text
+    no_reason = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko"})
+    assert no_reason.status_code == 422 and "Choose why you read these records" in no_reason.text
+    assert person not in no_reason.text and "Коваленко" not in no_reason.text
+    assert who_read(uow=registry.uow(write=False), ref=person) == []
+    why = {"why": "family_contact", "why_text": "call of 3 May"}
+    found = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko", **why})  # another spelling
     assert found.status_code == 200
     assert f'href="/staff/persons/{person}"' in found.text and "Шевченко" not in found.text
-    by_id = _post(officer, "/staff/registry?lang=en", {"q": person})
+    assert "A family&#39;s call or letter not filed as a case yet: call of 3 May" in found.text
+    by_id = _post(officer, "/staff/registry?lang=en", {"q": person, **why})
     assert f'href="/staff/persons/{person}"' in by_id.text and "Persons 1 to 1" in by_id.text
     filtered = officer.http.get("/staff/registry?lang=en&place=CAMP-1&status=held")
-    assert person in filtered.text
+    assert (
+        person in filtered.text
+        and 'id="why-family_contact" name="why" value="family_contact" required checked' in filtered.text
+    )
+    listed = {r.reason for r in who_read(uow=registry.uow(write=False), ref=person) if r.action == "list"}
+    assert listed == {"family_contact: call of 3 May"}
     asked = officer.http.get(f"/staff/persons/{person}?lang=en")
     assert asked.status_code == 200 and "Why do you open this record?" in asked.text
     assert "Коваленко" not in asked.text and "History" not in asked.text and "CAMP-1" not in asked.text
     assert not {r.action for r in who_read(uow=registry.uow(write=False), ref=person)} & {"show", "history"}
     reason = f"/staff/persons/{person}/reason?lang=en"
     vague = _post(officer, reason, {"why": "other", "why_text": " ", "next": f"/staff/persons/{person}"})
-    assert vague.status_code == 422 and "Say in a few words" in vague.text and "Коваленко" not in vague.text
+    assert (
+        vague.status_code == 422
+        and "Say the reason in a few words" in vague.text
+        and "Коваленко" not in vague.text
+    )
     given = _post(
         officer,
         reason,
@@ -319,7 +336,9 @@ def test_an_import_refused_lists_the_rows_and_gives_them_as_csv(registry: Regist
     assert table[0] == ["line", "column", "reason"]
     assert {(r[0], r[1]) for r in table[1:]} >= {("4", "birth_date"), ("6", "sex")}
     assert not any(cell.startswith("=") for row in table for cell in row)
-    listed = _post(clerk, "/staff/registry", {"category": "pow"})
+    listed = _post(
+        clerk, "/staff/registry", {"category": "pow", "why": "list_check", "why_text": "the import"}
+    )
     assert "No person matches." in listed.text
 
 
