@@ -73,8 +73,20 @@ def _sign_in(page: Page, base: str, role: str) -> None:
 def _first_link(page: Page, base: str, listing: str, selector: str) -> str:
     """The address of the first link on ``listing`` that ``selector`` finds."""
     page.goto(f"{base}{listing}")
+    _give_reason(page)
     href = page.locator(selector).first.get_attribute("href")
     return str(href)
+
+
+def _give_reason(page: Page) -> None:
+    """A person's page outside a case, and the registry's list, first ask why: answer as a
+    registrar checking a list."""
+    choice = page.locator("main input[name=why][value=list_check]")
+    if choice.count() and not page.locator("main input[name=why]:checked").count():
+        choice.check()
+        page.locator("#f-why_text").fill("camp 1 roll call")
+        choice.locator("xpath=ancestor::form").locator("button[type=submit]").last.click()
+        page.wait_for_load_state()
 
 
 def main() -> int:
@@ -116,6 +128,7 @@ def main() -> int:
                         path = _first_link(page, base, *FOUND_ON[path])
                     separator = "&" if "?" in path else "?"
                     page.goto(f"{base}{path}{separator}lang={lang}")
+                    _give_reason(page)
                     page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
                     print(f"docs/screenshots/{name}.png  {path} ({lang}, {width} px)")
                 browser.close()

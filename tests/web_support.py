@@ -72,3 +72,16 @@ def staff_browser(reg: Registry, name: str, roles: list[str]) -> StaffBrowser:
     http = client(reg)
     csrf = sign_in(http, name, new.totp_secret)
     return StaffBrowser(http, csrf, name)
+
+
+def give_reason(
+    browser: StaffBrowser, person: str, why: str = "list_check", words: str = "camp 4 roll call"
+) -> httpx.Response:
+    """Say why the browser opens a person's record outside a case (his pages then open)."""
+    answer = browser.post(
+        f"/staff/persons/{person}/reason",
+        {"why": why, "why_text": words, "next": f"/staff/persons/{person}"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return answer

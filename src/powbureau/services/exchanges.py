@@ -61,6 +61,7 @@ __all__ = [
     "assign_exchange",
     "create_exchange",
     "edit_proposal",
+    "exchange_summary",
     "exchange_view",
     "expected_returns",
     "import_list",
@@ -371,6 +372,16 @@ def list_exchanges(*, uow: UnitOfWork, state: str | None = None, limit: int = 10
         return [_summary(r) for r in uow.exchanges.search(states=[state] if state else [], limit=limit)]
 
 
+def exchange_summary(*, uow: UnitOfWork, exchange_id: str) -> dict[str, Any]:
+    """An exchange's terms, state, officer and version, naming no person (nothing audited).
+
+    Raises:
+        NotFound: no such exchange.
+    """
+    with uow:
+        return _summary(uow.exchanges.get(exchange_id))
+
+
 def move_exchange(
     *,
     uow: UnitOfWork,
@@ -431,6 +442,11 @@ def _check_agreement(uow: UnitOfWork, row: Mapping[str, Any]) -> None:
         )
 
 
+def _term(key: str, stored: Any) -> Any:
+    """A term as the log shows it: the formula and criteria as data, the rest as stored."""
+    return json.loads(stored) if key in ("formula", "criteria") and stored is not None else stored
+
+
 def set_terms(
     *,
     uow: UnitOfWork,
@@ -442,10 +458,12 @@ def set_terms(
     place: str | None = None,
     power: str | None = None,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> int:
     """Change the formula, criteria, Power, date or place; the exchange's new version.
 
-    The formula, criteria and Power change only before the names are agreed.
+    The formula, criteria and Power change only before the names are agreed. The log keeps
+    the new values, what they were before (``before``) and the ``reason`` when one is given.
 
     Raises:
         RuleViolation: the exchange is agreed or beyond.
@@ -477,7 +495,10 @@ def set_terms(
         version = uow.exchanges.save(
             exchange_id, expected_version=row["version"], updated_at=at, updated_by=by, **values
         )
-        detail = {k: (json.loads(v) if k in ("formula", "criteria") else v) for k, v in values.items()}
+        detail: dict[str, Any] = {k: _term(k, v) for k, v in values.items()}
+        detail["before"] = {k: _term(k, row[k]) for k in values}
+        if reason.strip():
+            detail["reason"] = reason.strip()
         uow.exchanges.log(exchange_id, at=at, by=by, action="terms", detail=detail)
         uow.commit()
     return version

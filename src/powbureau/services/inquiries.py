@@ -20,7 +20,7 @@ from typing import Any
 from powbureau.domain import access
 from powbureau.domain.access import Reader
 from powbureau.domain.audit import AuditAction
-from powbureau.domain.errors import InvalidInput, NotFound, RuleViolation
+from powbureau.domain.errors import AmbiguousReference, InvalidInput, NotFound, RuleViolation
 from powbureau.domain.events import utc_now
 from powbureau.domain.inquiries import (
     Answer,
@@ -53,6 +53,7 @@ __all__ = [
     "RecordedAnswer",
     "answer_case",
     "assign_case",
+    "case_names",
     "case_view",
     "countersign_candidate",
     "decide_candidate",
@@ -724,6 +725,20 @@ def case_view(*, uow: UnitOfWork, reader: Reader, case_id: str) -> dict[str, Any
     named = [c["person_id"] for c in view["candidates"]] + ([case["person_id"]] if case["person_id"] else [])
     record_read(uow=uow, reader=replace(reader, case_id=case_id), action=AuditAction.CASE, person_ids=named)
     return view
+
+
+def case_names(*, uow: UnitOfWork, case_id: str, ref: str) -> bool:
+    """Whether a tracing case names a person: its confirmed man or one of its candidates
+    (through merges). Nothing of him is read, so nothing is audited; an unknown case or
+    person names nobody."""
+    with uow:
+        try:
+            case = uow.cases.get(case_id)
+            person_id = uow.persons.resolve(ref)
+        except (NotFound, AmbiguousReference):
+            return False
+        named = {c["person_id"] for c in uow.cases.candidates_of(case_id)} | {case["person_id"]}
+        return any(uow.persons.resolve(p) == person_id for p in named if p)
 
 
 def review_queue(*, uow: UnitOfWork, reader: Reader, limit: int = 100) -> list[dict[str, Any]]:

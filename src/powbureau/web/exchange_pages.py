@@ -22,7 +22,14 @@ from starlette.datastructures import UploadFile
 
 from powbureau.api.deps import config_of, download
 from powbureau.domain.access import EXCHANGE_READERS, Role, may_read_executed_list
-from powbureau.domain.errors import Conflict, InvalidInput, NotFound, PowBureauError, RuleViolation
+from powbureau.domain.errors import (
+    ConcurrentModification,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PowBureauError,
+    RuleViolation,
+)
 from powbureau.domain.exchanges import (
     Criterion,
     ExchangeState,
@@ -30,6 +37,7 @@ from powbureau.domain.exchanges import (
     FormulaKind,
     MedicalCategory,
     exchange_moves,
+    proposal_editable,
 )
 from powbureau.domain.execution import (
     CHECKABLE_FIELDS,
@@ -40,6 +48,7 @@ from powbureau.domain.execution import (
     MedicalState,
     Outcome,
     Resolution,
+    UnexpectedMan,
     Valuables,
 )
 from powbureau.domain.people import IDENTITY_FIELDS
@@ -109,20 +118,22 @@ def _field_of(exc: PowBureauError, default: str) -> str:
 
 
 def _formula_from(values: dict[str, str]) -> Formula:
+    """The formula of a form: the count only for one for one, the numbers per category only
+    for that formula (the other fields may still hold what was typed before switching)."""
     kind = values.get("formula", "")
     count_text = values.get("count", "").strip()
-    if count_text and not count_text.isdigit():
-        raise InvalidInput("the number of men is a whole number", field="count")
-    count = int(count_text) if count_text else None
+    count: int | None = None
+    if kind == FormulaKind.ONE_FOR_ONE and count_text:
+        if not count_text.isdigit():
+            raise InvalidInput("the number of men is a whole number", field="count")
+        count = int(count_text)
     per_category: dict[str, int] = {}
     for category in MedicalCategory:
         text = values.get(f"n_{category.value}", "").strip()
-        if text:
+        if text and kind == FormulaKind.PER_CATEGORY:
             if not text.isdigit():
                 raise InvalidInput("numbers per category are whole numbers", field="per_category")
             per_category[category.value] = int(text)
-    if kind == FormulaKind.ALL_WOUNDED:
-        count = None
     return Formula.of(kind, count=count, per_category=per_category or None)
 
 
@@ -184,7 +195,13 @@ async def create(page: Negotiator) -> Response:
 
 
 def _overview(
-    page: Page, exchange_id: str, *, errors: dict[str, str] | None = None, notice: str = "", status: int = 200
+    page: Page,
+    exchange_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    request_values: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     view = exchanges.exchange_view(
         uow=page.uow(write=False), reader=page.reader(case_id=exchange_id[:32]), exchange_id=exchange_id
@@ -209,6 +226,8 @@ def _overview(
         notice=notice or page.request.query_params.get("done", ""),
         executed=current in (ExchangeState.EXECUTED, ExchangeState.CLOSED),
         agreed=current is ExchangeState.AGREED,
+        closed=current is ExchangeState.CLOSED,
+        request_values=request_values or {},
     )
 
 
@@ -248,6 +267,151 @@ async def assign(page: Negotiator, exchange_id: str) -> Response:
     except (InvalidInput, Conflict) as exc:
         return _overview(page, exchange_id, errors={"officer": str(exc)}, status=422)
     return page.redirect(f"/staff/exchanges/{exchange_id}")
+
+
+# ---------------------------------------------------------------------------------------
+# The terms, changed after creation
+
+
+def _term_values(ex: dict[str, Any]) -> dict[str, str]:
+    """The terms form filled with the exchange as it is now."""
+    formula = ex["formula"]
+    values = {
+        "formula": formula["kind"],
+        "count": str(formula["count"] or ""),
+        "power": ex["power"] or "",
+        "planned_on": ex["planned_on"] or "",
+        "place": ex["place"] or "",
+        "version": str(ex["version"]),
+        "criteria_list": " ".join(ex["criteria"]),
+    }
+    values.update({f"n_{k}": str(n) for k, n in (formula["per_category"] or {}).items()})
+    return values
+
+
+def _term_changes(ex: dict[str, Any], values: dict[str, str], chosen: list[str]) -> dict[str, Any]:
+    """What the form changes, as :func:`exchanges.set_terms` takes it: the formula, criteria
+    and Power only while the proposal may change, the date and place until the end."""
+    changes: dict[str, Any] = {}
+    if proposal_editable(ExchangeState(ex["state"])):
+        formula = _formula_from(values)
+        if formula.as_dict() != ex["formula"]:
+            changes["formula"] = formula
+        if chosen != list(ex["criteria"]):
+            changes["criteria"] = chosen
+        power = values.get("power", "").strip().upper()[:2]
+        if power != (ex["power"] or ""):
+            changes["power"] = power
+    for key, most in (("planned_on", 10), ("place", 500)):
+        typed = values.get(key, "").strip()[:most]
+        if typed != (ex[key] or ""):
+            changes[key] = typed
+    return changes
+
+
+def _terms_page(
+    page: Page,
+    exchange_id: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    ex = exchanges.exchange_summary(uow=page.uow(write=False), exchange_id=exchange_id)
+    shown = values or _term_values(ex)
+    return page.render(
+        "staff/exchanges/terms.html",
+        status=status,
+        ex=ex,
+        values=shown,
+        chosen_criteria=shown.get("criteria_list", "").split(),
+        errors=errors or {},
+        editable=proposal_editable(ExchangeState(ex["state"])),
+        closed=ExchangeState(ex["state"]) is ExchangeState.CLOSED,
+        formulas=[(k.value, page.label("formula", k.value)) for k in FormulaKind],
+        criteria=[(c.value, page.label("criterion", c.value)) for c in Criterion],
+        categories=[(c.value, page.label("medical", c.value)) for c in MedicalCategory],
+    )
+
+
+@router.get("/exchanges/{exchange_id}/terms", response_class=HTMLResponse)
+def terms_form(page: Negotiator, exchange_id: str) -> HTMLResponse:
+    """The terms as they are, in a form to change them with a reason."""
+    return _terms_page(page, exchange_id)
+
+
+@router.post("/exchanges/{exchange_id}/terms", response_class=HTMLResponse)
+async def change_terms(page: Negotiator, exchange_id: str) -> Response:
+    """Change the formula, criteria, Power (before agreement), date or place, saying why;
+    refused if someone changed the exchange since the form was opened (what was typed stays)."""
+    values = await page.form()
+    chosen = (await page.form_lists()).get("criteria", [])
+    values["criteria_list"] = " ".join(chosen)
+    version = values.get("version", "")
+    reason = values.get("reason", "")[:2000]
+    try:
+        if not reason.strip():
+            raise InvalidInput(
+                page.gettext("Say why the terms change: the reason stays in the exchange's history."),
+                field="reason",
+            )
+        ex = exchanges.exchange_summary(uow=page.uow(write=False), exchange_id=exchange_id)
+        changes = _term_changes(ex, values, chosen)
+        if not changes:
+            raise InvalidInput(page.gettext("Nothing to change: the terms are as they were."), field="terms")
+        exchanges.set_terms(
+            uow=page.uow(),
+            exchange_id=exchange_id,
+            by=page.user,
+            expected_version=int(version) if version.isdigit() else None,
+            reason=reason,
+            **changes,
+        )
+    except ConcurrentModification as exc:
+        current = exchanges.exchange_summary(uow=page.uow(write=False), exchange_id=exchange_id)
+        kept = {**values, "version": str(current["version"])}
+        message = page.gettext(
+            "Someone changed this exchange after you opened the form. Its terms as they are now "
+            "are shown above; your entry is kept: send it again if it still holds."
+        )
+        return _terms_page(page, exchange_id, values=kept, errors={"terms": f"{message} ({exc})"}, status=409)
+    except (InvalidInput, RuleViolation, Conflict) as exc:
+        field = _field_of(exc, "terms")
+        known = ("formula", "count", "per_category", "criteria", "power", "planned_on", "place", "reason")
+        errors = {field if field in known else "terms": str(exc)}
+        return _terms_page(page, exchange_id, values=values, errors=errors, status=422)
+    return page.redirect(f"/staff/exchanges/{exchange_id}#log")
+
+
+# ---------------------------------------------------------------------------------------
+# Our own request list
+
+
+@router.post("/exchanges/{exchange_id}/our-request", response_class=HTMLResponse)
+async def our_request(page: Negotiator, exchange_id: str) -> Response:
+    """Write the next version of our request list: our own people we ask the other party for,
+    named by registry id or reference, taken off, or every one reported held by the other side."""
+    values = await page.form()
+    add = values.get("add", "").replace(",", " ").split()[:1000]
+    remove = values.get("remove", "").replace(",", " ").split()[:1000]
+    try:
+        done = exchanges.request_our_people(
+            uow=page.uow(),
+            exchange_id=exchange_id,
+            by=page.user,
+            add=add,
+            remove=remove,
+            all_reported_held=values.get("all_reported_held") == "1",
+        )
+    except (InvalidInput, RuleViolation, Conflict, NotFound) as exc:
+        return _overview(
+            page,
+            exchange_id,
+            errors={"request": str(exc)},
+            request_values={"add": values.get("add", ""), "remove": values.get("remove", "")},
+            status=422,
+        )
+    return page.redirect(f"/staff/exchanges/{exchange_id}/lists/{done.list_name}?version={done.version}")
 
 
 @router.post("/uploads/exchanges/{exchange_id}/lists", response_class=HTMLResponse)
@@ -522,6 +686,7 @@ def _execution_page(
             s.__dict__ for s in execution.attached_scans(uow=page.uow(write=False), exchange_id=exchange_id)
         ]
     flat = {k: v[0] for k, v in (values or {}).items() if v}
+    slots = _slots(flat.get("slots", ""))
     return page.render(
         "staff/exchanges/execution.html",
         status=status,
@@ -536,7 +701,47 @@ def _execution_page(
         states=[(m.value, page.label("medical_state", m.value)) for m in MedicalState],
         checkable=[(f, page.label("field", f)) for f in _CHECKABLE],
         outcomes=[(o.value, page.label("outcome", o.value)) for o in Outcome],
+        slots=slots,
+        first_unexpected=len(lines) + 1,
     )
+
+
+#: Lines for men not on the list that the entry form offers at first, and at most.
+_SLOTS, _MAX_SLOTS = 2, 50
+
+
+def _slots(text: str) -> int:
+    return min(int(text), _MAX_SLOTS) if text.isdigit() and int(text) > 0 else _SLOTS
+
+
+def _unexpected(values: dict[str, list[str]], first_line: int) -> list[UnexpectedMan]:
+    """The men at the border not on the list, from the form's lines for them: a line with
+    nothing typed in it is left out; each is numbered after the list's last line."""
+
+    def one(name: str) -> str:
+        return (values.get(name) or [""])[0].strip()
+
+    men = []
+    for n in range(_slots(one("slots"))):
+        name, person, note = one(f"u-name-{n}")[:300], one(f"u-person-{n}")[:32], one(f"u-note-{n}")[:2000]
+        if name or person or note:
+            men.append(UnexpectedMan(name, person or None, note or None, first_line + n))
+    return men
+
+
+_HANDOVER_FIELDS = ("executed_on", "place", "officer", "icrc_delegate", "other_party_officer")
+
+
+def _error_key(exc: PowBureauError, persons: list[str]) -> str:
+    """Where an error of the entry is shown: at the line it names (a man of the list, or one
+    not on it), at the handover's field it names, or else above the form."""
+    found = re.match(r"line (\d+): ", str(exc))
+    if found and 0 < int(found.group(1)) <= len(persons):
+        return f"line-{persons[int(found.group(1)) - 1]}"
+    if found and int(found.group(1)) > len(persons):
+        return f"unexpected-{int(found.group(1)) - len(persons) - 1}"
+    field = _field_of(exc, "execution")
+    return field if field in _HANDOVER_FIELDS or field.startswith(("present-", "line-")) else "execution"
 
 
 @router.get("/exchanges/{exchange_id}/execution", response_class=HTMLResponse)
@@ -599,6 +804,10 @@ async def record_execution(page: Negotiator, exchange_id: str) -> Response:
         return (values.get(name) or [""])[0].strip()
 
     persons = execution.agreed_persons(uow=page.uow(write=False), exchange_id=exchange_id)
+    if values.get("more"):
+        values["slots"] = [str(_slots(one("slots")) + 1)]
+        return _execution_page(page, exchange_id, values=values)
+    first_unexpected = len(persons) + 1
     try:
         entries = []
         for n, pid in enumerate(persons, start=1):
@@ -641,11 +850,11 @@ async def record_execution(page: Negotiator, exchange_id: str) -> Response:
                 one("other_party_officer")[:300] or None,
             ),
             entries=entries,
-            unexpected=[],
+            unexpected=_unexpected(values, first_unexpected),
             recorded_by=page.user,
         )
     except (InvalidInput, RuleViolation, Conflict, NotFound) as exc:
-        field = _field_of(exc, "execution")
+        field = _error_key(exc, persons)
         return _execution_page(page, exchange_id, errors={field: str(exc)}, values=values, status=422)
     return page.redirect(f"/staff/exchanges/{exchange_id}/execution")
 

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from powbureau.api.deps import config_of
-from powbureau.domain.access import PERSON_READERS, Role, may_read_history
+from powbureau.domain.access import PERSON_READERS, Reader, Role, may_read_history
 from powbureau.domain.errors import (
     ConcurrentModification,
     DuplicateReference,
@@ -46,9 +46,21 @@ from powbureau.domain.events import LIFECYCLE_KINDS, Event, EventKind
 from powbureau.domain.people import IDENTITY_FIELDS, Category
 from powbureau.i18n import N_
 from powbureau.interchange.csvfiles import csv_writer, protect_cell
-from powbureau.services import intake, registry
+from powbureau.services import inquiries, intake, registry
 from powbureau.store.uow import SqlUnitOfWork
-from powbureau.web.ui import Page, PageRefused, UploadLimit, staff_page, visible
+from powbureau.web.ui import (
+    READ_REASONS,
+    Page,
+    PageRefused,
+    ReasonFirst,
+    UploadLimit,
+    parse_reason,
+    person_path,
+    reason_values,
+    staff_page,
+    visible,
+    why_form,
+)
 
 __all__ = ["ImportJob", "router"]
 
@@ -135,10 +147,15 @@ def _field_error(exc: InvalidInput) -> dict[str, str]:
 # --- search ---------------------------------------------------------------------------------
 
 
+#: Where the registry's search lives, and the reason given for it with it.
+_SEARCH_PATH = "/staff/registry"
+
+
 def _search_context(page: Page, values: Mapping[str, str]) -> dict[str, Any]:
     places = registry.list_places(uow=page.uow(write=False))
     return {
         "values": values,
+        "reasons": [(code, page.gettext(text)) for code, text in READ_REASONS],
         "statuses": [(k, page.label("status", k)) for k in _status_keys()],
         "categories": [(c.value, page.label("category", c.value)) for c in Category],
         "places": [(str(p["code"]), f"{p['name']} ({p['code']})") for p in places],
@@ -151,8 +168,9 @@ def _status_keys() -> list[str]:
     return list(LABELS["status"])
 
 
-def _run_search(page: Page, values: Mapping[str, str]) -> tuple[list[dict[str, Any]], int, bool]:
-    """The rows of the search, the offset, and whether there is a next page."""
+def _run_search(page: Page, values: Mapping[str, str], reason: str) -> tuple[list[dict[str, Any]], int, bool]:
+    """The rows of the search, the offset, and whether there is a next page; the read is
+    audited with the reason given for the search."""
     try:
         offset = max(0, min(int(values.get("offset") or 0), 10_000_000))
     except ValueError:
@@ -166,7 +184,7 @@ def _run_search(page: Page, values: Mapping[str, str]) -> tuple[list[dict[str, A
         "offset": offset,
     }
     query = (values.get("q") or "")[:200]
-    reader = page.reader()
+    reader = page.person_reader(case_id=None, reason=reason)
     rows: list[Any]
     if query and ((query.startswith("P") and " " not in query and query[1:].isalnum()) or ":" in query):
         rows = registry.list_persons(uow=page.uow(write=False), reader=reader, ref=query, **filters)
@@ -186,35 +204,62 @@ def _filters_given(values: Mapping[str, str]) -> bool:
 @router.get("/registry", response_class=HTMLResponse)
 def search_form(page: Searchers, request: Request) -> HTMLResponse:
     """The registry's search (the registrar's start page). Filters without names may come in
-    the address (``?status=held&conflicts=1``); a name or reference is posted."""
+    the address (``?status=held&conflicts=1``); a name or reference is posted. Persons are
+    listed only with the reason given for searching in this session."""
     values = {k: request.query_params.get(k, "")[:200] for k in ("status", "place", "category", "conflicts")}
+    reason = page.given_reason()
+    values.update(reason_values(reason))
     items: list[dict[str, Any]] | None = None
     offset, more = 0, False
-    if _filters_given(values):
-        items, offset, more = _run_search(page, values)
+    if _filters_given(values) and reason:
+        items, offset, more = _run_search(page, values, reason)
     return page.render(
         "staff/registry/search.html",
         items=items,
         offset=offset,
         more=more,
         page_size=PAGE_SIZE,
+        errors={},
+        asked=_filters_given(values) and not reason,
+        reason_now=reason or "",
         **_search_context(page, values),
     )
 
 
 @router.post("/registry", response_class=HTMLResponse)
 async def search(page: Searchers) -> HTMLResponse:
-    """Search by name, registry id or reference, with filters; a page of results."""
+    """Search by name, registry id or reference, with filters, saying why; a page of results.
+    The reason is kept for the next searches of the session."""
     values = await page.form(limit=_MAX_TEXT)
-    items, offset, more = _run_search(page, values)
-    return page.render(
+    try:
+        reason = parse_reason(values, page.gettext)
+    except InvalidInput as exc:
+        return page.render(
+            "staff/registry/search.html",
+            status=422,
+            items=None,
+            offset=0,
+            more=False,
+            page_size=PAGE_SIZE,
+            errors={exc.field or "why": str(exc)},
+            asked=False,
+            reason_now="",
+            **_search_context(page, values),
+        )
+    items, offset, more = _run_search(page, values, reason)
+    response = page.render(
         "staff/registry/search.html",
         items=items,
         offset=offset,
         more=more,
         page_size=PAGE_SIZE,
+        errors={},
+        asked=False,
+        reason_now=reason,
         **_search_context(page, values),
     )
+    page.remember_reason(response, _SEARCH_PATH, reason)
+    return response
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -284,7 +329,9 @@ async def register(page: Registrar) -> Response:
         return _registration_form(page, values, errors={"person_ref": str(exc)}, status=409)
     except PlaceNotFound as exc:
         return _registration_form(page, values, errors={"place": str(exc)}, status=422)
-    return page.redirect(f"/staff/persons/{person_id}?done=registered")
+    return _carry_reason(
+        page, page.redirect(f"/staff/persons/{person_id}?done=registered"), person_id, "record_upkeep"
+    )
 
 
 # --- a person -------------------------------------------------------------------------------
@@ -316,17 +363,72 @@ def _timeline(person_id: str, events: list[Event], conflicts: Mapping[int, str])
     return list(entries.values())
 
 
+# --- why a person's record is read ----------------------------------------------------------
+
+
+def _person_reader(page: Page, person_id: str) -> Reader:
+    """Who reads a person's page and why: through the case of the address when that case
+    names him; else for the reason given for him earlier in this session.
+
+    Raises:
+        ReasonFirst: neither; the reason form is shown instead, with nothing of him.
+    """
+    case = page.request.query_params.get("case", "")[:40]
+    note = ""
+    if case:
+        if inquiries.case_names(uow=page.uow(write=False), case_id=case, ref=person_id):
+            return page.person_reader(case_id=case, reason=None)
+        note = page.gettext("Case %(case)s does not name this person: give a reason to open his record.") % {
+            "case": case
+        }
+    reason = page.given_reason()
+    if reason:
+        return page.person_reader(case_id=None, reason=reason)
+    raise ReasonFirst(page, person_id, note)
+
+
+def _safe_target(person_id: str, target: str) -> str:
+    base = person_path(person_id)
+    if (target == base or target.startswith((base + "/", base + "?"))) and "//" not in target:
+        return target
+    return base
+
+
+@router.post("/persons/{person_id}/reason", response_class=HTMLResponse)
+async def give_reason(page: Readers, person_id: str) -> Response:
+    """Say why you open a person's record outside a case; his pages then open for the rest
+    of the session, and every read of them records the reason for the auditor."""
+    values = await page.form(limit=1000)
+    try:
+        reason = parse_reason(values, page.gettext)
+    except InvalidInput as exc:
+        return why_form(page, person_id, values=values, errors={exc.field or "why": str(exc)}, status=422)
+    response = page.redirect(_safe_target(person_id, values.get("next", "")))
+    page.remember_reason(response, person_path(person_id), reason)
+    return response
+
+
+def _carry_reason(page: Page, response: Response, person_id: str, reason: str | None) -> Response:
+    """Keep the reason in effect for the person a change leads to (a merge's survivor, a
+    record restored by an unmerge, a man just registered)."""
+    if reason:
+        page.remember_reason(response, person_path(person_id), reason)
+    return response
+
+
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
 def show_person(page: Readers, person_id: str) -> HTMLResponse:
     """A person's record cut to the reader's roles, and his history as a timeline for the
-    roles that read histories; both reads are audited."""
-    view = registry.show_person(uow=page.uow(write=False), reader=page.reader(), ref=person_id)
+    roles that read histories; both reads are audited with the case or the reason (asked
+    for first when there is neither)."""
+    reader = _person_reader(page, person_id)
+    view = registry.show_person(uow=page.uow(write=False), reader=reader, ref=person_id)
     fields = page.person_fields()
     record = visible({**view.row, "refs": view.refs, "conflicts": view.conflicts}, fields)
     timeline: list[TimelineEntry] | None = None
     if may_read_history(page.roles):
         pid, events, conflicts = registry.person_history(
-            uow=page.uow(write=False), reader=page.reader(), ref=view.person_id
+            uow=page.uow(write=False), reader=reader, ref=view.person_id
         )
         timeline = _timeline(pid, events, conflicts)
     shown = [k for k in FIELD_LABELS if k in record and k not in ("person_id",)]
@@ -349,7 +451,7 @@ def show_person(page: Readers, person_id: str) -> HTMLResponse:
 def _changes_since(page: Page, person_id: str, version: int) -> list[TimelineEntry]:
     """The events of the person after the version the registrar saw (an audited read)."""
     pid, events, conflicts = registry.person_history(
-        uow=page.uow(write=False), reader=page.reader(), ref=person_id
+        uow=page.uow(write=False), reader=_person_reader(page, person_id), ref=person_id
     )
     own = [e for e in events if e.person_id == pid]
     return _timeline(pid, own[version:], conflicts)
@@ -384,7 +486,9 @@ def _event_form(
 
 
 def _current(page: Page, person_id: str) -> registry.PersonView:
-    return registry.show_person(uow=page.uow(write=False), reader=page.reader(), ref=person_id)
+    return registry.show_person(
+        uow=page.uow(write=False), reader=_person_reader(page, person_id), ref=person_id
+    )
 
 
 @router.get("/persons/{person_id}/events/new", response_class=HTMLResponse)
@@ -433,7 +537,8 @@ async def record_event(page: Registrar, person_id: str) -> Response:
         return _event_form(page, person_id, values, errors={key: str(exc)}, status=422)
     except RuleViolation as exc:
         return _event_form(page, person_id, values, errors={"form": str(exc)}, status=422)
-    return page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    done = page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    return _carry_reason(page, done, recorded.event.person_id, page.given_reason())
 
 
 def _conflict(
@@ -507,7 +612,8 @@ async def correct_identity(page: Registrar, person_id: str) -> Response:
     except InvalidInput as exc:
         view = _current(page, person_id)
         return _identity_form(page, view, values, errors=_field_error(exc), status=422)
-    return page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    done = page.redirect(f"/staff/persons/{recorded.event.person_id}?done=recorded&event={recorded.event.id}")
+    return _carry_reason(page, done, recorded.event.person_id, page.given_reason())
 
 
 # --- places ---------------------------------------------------------------------------------
@@ -600,7 +706,8 @@ async def merge(page: Registrar, person_id: str) -> Response:
                 recorded_by=page.user,
                 reason=values.get("reason", ""),
             )
-            return page.redirect(f"/staff/persons/{restored}?done=unmerged")
+            done = page.redirect(f"/staff/persons/{restored}?done=unmerged")
+            return _carry_reason(page, done, restored, page.given_reason())
         survivor, _ = registry.merge_persons(
             uow=page.uow(),
             survivor_ref=person_id,
@@ -610,7 +717,9 @@ async def merge(page: Registrar, person_id: str) -> Response:
         )
     except (InvalidInput, RuleViolation, NotFound) as exc:
         return _merge_page(page, person_id, values, str(exc), 422)
-    return page.redirect(f"/staff/persons/{survivor}?done=merged")
+    return _carry_reason(
+        page, page.redirect(f"/staff/persons/{survivor}?done=merged"), survivor, page.given_reason()
+    )
 
 
 # --- bulk import ----------------------------------------------------------------------------

@@ -148,16 +148,81 @@ def _error_text(page: Page, exc: Exception) -> str:
 
 
 # --- the review queue -----------------------------------------------------------------------
-@router.get("/tracing", response_class=HTMLResponse)
-def review_queue(page: Officer) -> HTMLResponse:
-    """Cases with candidates waiting for an officer, oldest first, with their age."""
+def _queue_page(
+    page: Page,
+    *,
+    estimate: Any = None,
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> HTMLResponse:
     cases = inquiries.review_queue(uow=page.uow(write=False), reader=page.reader(), limit=200)
     now = datetime.now(UTC)
     return page.render(
         "staff/tracing/queue.html",
+        status=status,
         cases=[{**c, "age_days": (now - _stamp(c["opened_at"])).days} for c in cases],
         prior=tracing.read_bureau_prior(uow=page.uow(write=False)),
+        estimate=estimate,
+        prior_error=error,
+        prior_notice=notice,
     )
+
+
+@router.get("/tracing", response_class=HTMLResponse)
+def review_queue(page: Officer) -> HTMLResponse:
+    """Cases with candidates waiting for an officer, oldest first, with their age; the prior
+    the probabilities assume, and the form to estimate it again from the cases."""
+    return _queue_page(page, notice=page.request.query_params.get("prior", "")[:20])
+
+
+#: What the prior recorded from the web UI says it was estimated from (as ``trace prior --cases``).
+_FROM_CASES = "the tracing cases"
+#: How far the share may move between the estimate shown and the one recorded (0.05 points).
+_SAME_SHARE = 0.0005
+
+
+@router.post("/tracing/prior/estimate", response_class=HTMLResponse)
+def estimate_prior(page: Officer) -> HTMLResponse:
+    """Estimate from the bureau's tracing cases how many family inquiries are about registered
+    men (as ``trace prior --cases``); nothing is recorded yet, nobody is named."""
+    try:
+        estimate = inquiries.estimate_prior_from_cases(uow=page.uow(write=False))
+    except InvalidInput:
+        return _queue_page(
+            page, error=page.gettext("There are no tracing cases to estimate from yet."), status=422
+        )
+    return _queue_page(page, estimate=estimate)
+
+
+@router.post("/tracing/prior", response_class=HTMLResponse)
+async def record_prior(page: Officer) -> Response:
+    """Record the estimate from the cases as the bureau's prior (as ``trace prior --cases
+    --apply``): estimated again, and recorded only if it is still the share the officer saw."""
+    values = await page.form(limit=40)
+    try:
+        seen = float(values.get("seen", ""))
+    except ValueError:
+        seen = -1.0
+    try:
+        estimate = inquiries.estimate_prior_from_cases(uow=page.uow(write=False))
+    except InvalidInput:
+        return _queue_page(
+            page, error=page.gettext("There are no tracing cases to estimate from yet."), status=422
+        )
+    if abs(estimate.registered - seen) > _SAME_SHARE:
+        message = page.gettext(
+            "The cases changed since the estimate you saw: here is the new one. Record it if it holds."
+        )
+        return _queue_page(page, estimate=estimate, error=message, status=409)
+    tracing.record_bureau_prior(
+        uow=page.side_uow(),
+        registered=estimate.registered,
+        inquiries=estimate.inquiries,
+        estimated_from=_FROM_CASES,
+        recorded_by=page.user,
+    )
+    return page.redirect("/staff/tracing?prior=recorded#prior")
 
 
 def _stamp(value: str) -> datetime:

@@ -8,6 +8,9 @@ command line, and render a template. A page that reads person data passes a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -23,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from powbureau.api.deps import address_of, config_of, side_uow
 from powbureau.api.staff import SESSION_COOKIE, set_session_cookie
 from powbureau.domain.access import Channel, Reader, Role, visible_person_fields
-from powbureau.domain.errors import LoginRefused, PermissionDenied, SessionInvalid
+from powbureau.domain.errors import InvalidInput, LoginRefused, PermissionDenied, SessionInvalid
 from powbureau.i18n import LANGUAGES, N_, translations
 from powbureau.services import accounts
 from powbureau.services.accounts import StaffSession
@@ -35,15 +38,22 @@ __all__ = [
     "ALL_ROLES",
     "LANG_COOKIE",
     "NAV",
+    "READ_REASONS",
     "START_PAGES",
     "Page",
     "PageRefused",
+    "ReasonFirst",
     "SignInFirst",
     "UploadLimit",
     "anonymous_page",
     "install",
+    "parse_reason",
+    "person_path",
+    "reason_values",
+    "reason_words",
     "router",
     "staff_page",
+    "why_form",
 ]
 
 LANG_COOKIE = "pb_lang"
@@ -82,6 +92,23 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/staff/admin", N_("Accounts"), frozenset({Role.ADMINISTRATOR})),
 ]
 
+#: Why a member of staff reads a person's record outside a tracing case: (code, words). The
+#: audit record keeps the code and the words typed with it (``"list_check: camp 4 roll"``);
+#: every such read is flagged to the auditor, who sees the reason.
+READ_REASONS: list[tuple[str, str]] = [
+    ("record_upkeep", N_("Registering him, or keeping his record up to date")),
+    ("list_check", N_("Checking a list or a report against the registry")),
+    ("liaison_request", N_("A request from the ICRC or the Protecting Power")),
+    ("family_contact", N_("A family's call or letter not filed as a case yet")),
+    ("supervision", N_("Supervision or a quality check")),
+    ("other", N_("Another reason (say which)")),
+]
+_REASON_CODES = {code for code, _ in READ_REASONS}
+#: The cookie that carries the reason given for one person's pages (its path is theirs).
+WHY_COOKIE = "pb_why"
+_WHY_SECONDS = 12 * 3600
+_REASON_MAX = 300
+
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
@@ -91,6 +118,51 @@ class SignInFirst(Exception):
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+
+
+class ReasonFirst(Exception):
+    """A person's data was about to be read outside a case with no reason given: the page
+    asks for the reason instead and shows nothing of him."""
+
+    def __init__(self, page: Page, person_id: str, note: str = "") -> None:
+        super().__init__(person_id)
+        self.page = page
+        self.person_id = person_id
+        self.note = note
+
+
+def parse_reason(values: Mapping[str, str], gettext: Callable[[str], str]) -> str:
+    """The reason of the reason form as the audit log keeps it: the code, then the words.
+
+    Raises:
+        InvalidInput: no reason chosen, or "another reason" without words.
+    """
+    code = values.get("why", "")
+    words = " ".join(values.get("why_text", "").split())[:_REASON_MAX]
+    if code not in _REASON_CODES:
+        raise InvalidInput(gettext("Choose why you read these records."), field="why")
+    if code == "other" and not words:
+        raise InvalidInput(gettext("Say the reason in a few words."), field="why_text")
+    return f"{code}: {words}" if words else code
+
+
+def reason_values(reason: str | None) -> dict[str, str]:
+    """A recorded reason as the reason fields of a form show it again."""
+    if not reason:
+        return {}
+    code, _, words = reason.partition(": ")
+    return {"why": code, "why_text": words}
+
+
+def reason_words(reason: str | None, gettext: Callable[[str], str]) -> str:
+    """A recorded reason for the auditor: the chosen reason in words, then what was typed."""
+    if not reason:
+        return ""
+    code, _, words = reason.partition(": ")
+    for known, text in READ_REASONS:
+        if code == known:
+            return f"{gettext(text)}: {words}" if words else gettext(text)
+    return reason
 
 
 class PageRefused(Exception):
@@ -163,15 +235,53 @@ class Page:
         return bool(getattr(self.request.app.state, "demo", False))
 
     def reader(self, *, case_id: str | None = None, reason: str | None = None) -> Reader:
-        """The reader for services that audit: this account, through the UI, for a case or
-        a typed reason (``reason`` of the form or the address)."""
-        given = reason or self.request.query_params.get("reason") or None
+        """The reader for services that audit: this account, through the UI, for a case (given,
+        or ``case`` of the address) or a reason (given, or the one given on a person's reason
+        form, which only his pages receive). A reason never travels in an address."""
         return Reader(
             user=self.user,
             channel=Channel.UI,
             roles=self.roles,
             case_id=case_id or self.request.query_params.get("case") or None,
-            reason=given,
+            reason=reason or self.given_reason(),
+        )
+
+    def person_reader(self, *, case_id: str | None, reason: str | None) -> Reader:
+        """A reader with exactly this case or reason (nothing taken from the address)."""
+        return Reader(user=self.user, channel=Channel.UI, roles=self.roles, case_id=case_id, reason=reason)
+
+    def _binding(self) -> str:
+        assert self.session is not None
+        return hashlib.sha256(b"why:" + self.session.token.encode()).hexdigest()[:32]
+
+    def given_reason(self) -> str | None:
+        """The reason given in this session for the person whose pages are asked (the reason
+        cookie is scoped to them); None when none was, or it was given in another session."""
+        raw = self.request.cookies.get(WHY_COOKIE)
+        if not raw or self.session is None:
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(data, dict) or not secrets.compare_digest(str(data.get("s", "")), self._binding()):
+            return None
+        reason = data.get("r")
+        if not isinstance(reason, str) or reason.partition(": ")[0] not in _REASON_CODES:
+            return None
+        return reason[: _REASON_MAX + 40]
+
+    def remember_reason(self, response: Response, person_path: str, reason: str) -> None:
+        """Keep ``reason`` for the pages under ``person_path`` for the rest of this session."""
+        packed = json.dumps({"s": self._binding(), "r": reason}, ensure_ascii=False).encode()
+        response.set_cookie(
+            WHY_COOKIE,
+            base64.urlsafe_b64encode(packed).decode().rstrip("="),
+            httponly=True,
+            secure=config_of(self.request).secure_cookies,
+            samesite="strict",
+            max_age=_WHY_SECONDS,
+            path=person_path,
         )
 
     def person_fields(self) -> frozenset[str]:
@@ -244,6 +354,7 @@ class Page:
         env.filters["date"] = self.date
         env.filters["number"] = self.number
         env.globals["label"] = self.label
+        env.globals["reason_words"] = lambda reason: reason_words(reason, self.gettext)
         html = env.get_template(template).render(
             page=self,
             lang=self.lang,
@@ -488,6 +599,10 @@ def install(app: FastAPI, *, pages: Iterable[APIRouter] = ()) -> None:
             return Response(status_code=204, headers={"HX-Redirect": "/staff/login"})
         return RedirectResponse(f"/staff/login?next={quote(exc.next_url, safe='')}", status_code=303)
 
+    @app.exception_handler(ReasonFirst)
+    async def _reason_first(request: Request, exc: ReasonFirst) -> Response:
+        return why_form(exc.page, exc.person_id, note=exc.note)
+
     @app.exception_handler(PageRefused)
     async def _refused(request: Request, exc: PageRefused) -> Response:
         return error_page(request, exc.status, exc.message)
@@ -495,6 +610,41 @@ def install(app: FastAPI, *, pages: Iterable[APIRouter] = ()) -> None:
     app.include_router(router)
     for pages_router in pages:
         app.include_router(pages_router)
+
+
+#: Characters a browser leaves as they are in a path segment (RFC 3986 pchar), so that the
+#: reason cookie's path is the one the browser sends (``SOURCE:ref`` keeps its colon).
+_PATH_CHARS = ":@!$&'()*+,;="
+
+
+def person_path(person_id: str) -> str:
+    """The address under which a person's pages live (and his reason cookie with them)."""
+    return f"/staff/persons/{quote(person_id, safe=_PATH_CHARS)}"
+
+
+def why_form(
+    page: Page,
+    person_id: str,
+    *,
+    note: str = "",
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The reason form shown in place of a person's page: nothing of him but the id asked for."""
+    target = page.request.url.path if page.request.method == "GET" else person_path(person_id)
+    query = page.request.url.query if page.request.method == "GET" else ""
+    return page.render(
+        "staff/registry/why.html",
+        status=status,
+        person_id=person_id,
+        action=person_path(person_id) + "/reason",
+        next_url=target + (f"?{query}" if query else ""),
+        reasons=[(code, page.gettext(text)) for code, text in READ_REASONS],
+        note=note,
+        values=values or {},
+        errors=errors or {},
+    )
 
 
 def visible(row: Mapping[str, Any], fields: frozenset[str]) -> dict[str, Any]:

@@ -231,3 +231,161 @@ def test_wrong_roles_are_refused(registry: Registry) -> None:
     negotiator = staff_browser(registry, "neg", ["exchange_negotiator"])
     assert negotiator.post("/staff/medical", {"person": "x"}).status_code == 403
     assert negotiator.http.get("/staff/liaison").status_code == 403
+
+
+def test_the_terms_change_with_a_reason_and_the_version_the_negotiator_saw(registry: Registry) -> None:
+    exchange_id = exchanges.create_exchange(
+        uow=registry.uow(), party="RU", power="RU", formula=Formula.of("one_for_one", count=5),
+        criteria=["oldest"], place="КПП-2", created_by="t",
+    )  # fmt: skip
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    overview = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert f'href="/staff/exchanges/{exchange_id}/terms"' in overview.text
+    form = browser.http.get(f"/staff/exchanges/{exchange_id}/terms?lang=en")
+    assert form.status_code == 200 and 'name="version" value="0"' in form.text
+    assert 'value="КПП-2"' in form.text
+    assert 'id="c-oldest" name="criteria" value="oldest" checked' in form.text
+    url = f"/staff/exchanges/{exchange_id}/terms?lang=en"
+    typed = {"version": "0", "power": "RU", "formula": "one_for_one", "count": "7",
+             "criteria": ["oldest", "women"], "planned_on": "2026-12-01", "place": "КПП-3"}  # fmt: skip
+    no_reason = browser.post(url, typed)
+    assert no_reason.status_code == 422 and "Say why the terms change" in no_reason.text
+    assert 'value="КПП-3"' in no_reason.text and 'value="7"' in no_reason.text
+    unchanged = browser.post(url, {**typed, "count": "5", "criteria": ["oldest"], "planned_on": "",
+                                   "place": "КПП-2", "reason": "as before"})  # fmt: skip
+    assert unchanged.status_code == 422 and "Nothing to change" in unchanged.text
+    done = browser.post(url, {**typed, "reason": "agreed by telephone"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/staff/exchanges/{exchange_id}#log"
+    summary = exchanges.exchange_summary(uow=registry.uow(write=False), exchange_id=exchange_id)
+    assert (summary["formula"]["count"], summary["criteria"], summary["planned_on"], summary["place"]) == (
+        7,
+        ["oldest", "women"],
+        "2026-12-01",
+        "КПП-3",
+    )
+    view = exchanges.exchange_view(uow=registry.uow(write=False), reader=READER, exchange_id=exchange_id)
+    logged = view["history"][-1]
+    assert (logged["action"], logged["by"]) == ("terms", "neg")
+    assert logged["detail"]["reason"] == "agreed by telephone"
+    assert logged["detail"]["before"]["place"] == "КПП-2" and logged["detail"]["place"] == "КПП-3"
+    assert "power" not in logged["detail"]
+    shown = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert "terms changed" in shown.text and "agreed by telephone" in shown.text
+    assert "crossing point КПП-2 → КПП-3" in shown.text
+    stale = browser.post(url, {**typed, "place": "КПП-9", "reason": "moved again"})
+    assert stale.status_code == 409 and "changed by neg" in stale.text
+    assert 'value="КПП-9"' in stale.text and 'name="version" value="1"' in stale.text
+    now = exchanges.exchange_summary(uow=registry.uow(write=False), exchange_id=exchange_id)
+    assert now["place"] == "КПП-3"
+    tracer = staff_browser(registry, "tracer", ["tracing_officer"])
+    assert tracer.http.get(f"/staff/exchanges/{exchange_id}/terms").status_code == 403
+    assert tracer.post(url, {**typed, "version": "1", "reason": "x"}).status_code == 403
+
+
+def test_after_agreement_only_the_date_and_place_change(registry: Registry) -> None:
+    people = People(96)
+    man = register(registry, fields=people.fields())
+    exchange_id = agreed_exchange(registry.url, [man])
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    form = browser.http.get(f"/staff/exchanges/{exchange_id}/terms?lang=en")
+    assert "the formula, the criteria and the Power are fixed" in form.text
+    assert 'name="formula"' not in form.text
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version
+    url = f"/staff/exchanges/{exchange_id}/terms?lang=en"
+    moved = browser.post(
+        url, {"version": version.group(1), "formula": "all_wounded", "planned_on": DAY, "reason": "rain"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert moved.status_code == 303
+    summary = exchanges.exchange_summary(uow=registry.uow(write=False), exchange_id=exchange_id)
+    assert summary["planned_on"] == DAY and summary["formula"]["kind"] == "one_for_one"
+
+
+def test_our_request_list_is_written_from_the_exchange_page(registry: Registry) -> None:
+    people = People(97)
+    ours = [missing(registry, people) for _ in range(2)]
+    prisoner = register(registry, fields=people.fields(nationality="RU", category="pow"))
+    exchange_id = exchanges.create_exchange(
+        uow=registry.uow(), party="RU", formula=Formula.of("all_wounded"), created_by="t"
+    )
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    overview = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert "We ask for nobody yet." in overview.text
+    url = f"/staff/exchanges/{exchange_id}/our-request?lang=en"
+    refused = browser.post(url, {"add": f"{ours[0]} {prisoner}"})
+    assert refused.status_code == 422 and "not one of our own people" in refused.text
+    assert f'value="{ours[0]} {prisoner}"' in refused.text
+    nothing = browser.post(url, {"add": "", "remove": ""})
+    assert nothing.status_code == 422 and "name someone to add or remove" in nothing.text
+    done = browser.post(url, {"add": f"{ours[0]}, {ours[1]}"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/staff/exchanges/{exchange_id}/lists/our-request?version=1"
+    listed = browser.http.get(done.headers["location"] + "&lang=en")
+    assert listed.status_code == 200 and ours[0] in listed.text and ours[1] in listed.text
+    assert "/settlements" not in listed.text
+    taken_off = browser.post(url, {"remove": ours[1]}, follow_redirects=False)
+    assert taken_off.headers["location"].endswith("our-request?version=2")
+    rows = exchanges.list_view(
+        uow=registry.uow(write=False), reader=READER, exchange_id=exchange_id, list_name="our-request"
+    )
+    assert [r["list_ref"] for r in rows["rows"]] == [ours[0]] and rows["removed"][0]["list_ref"] == ours[1]
+    overview = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert "Version 2 names 1 men." in overview.text and "our list written" in overview.text
+    tracer = staff_browser(registry, "tracer", ["tracing_officer"])
+    assert tracer.post(url, {"add": ours[1]}).status_code == 403
+
+
+def test_a_man_not_on_the_list_is_entered_at_the_border(registry: Registry) -> None:
+    people = People(98)
+    men = [register(registry, fields=people.fields()) for _ in range(2)]
+    stranger = register(registry, fields=people.fields())
+    exchange_id = agreed_exchange(registry.url, men)
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    form = browser.http.get(f"/staff/exchanges/{exchange_id}/execution?lang=en")
+    assert 'name="u-name-1"' in form.text and 'name="u-name-2"' not in form.text
+    assert "Line 3: a man not on the list" in form.text
+    handover = {
+        "executed_on": DAY, "place": "КПП-2", "officer": "майор Ткаченко", "icrc_delegate": "ICRC delegate",
+        "slots": "2", f"present-{men[0]}": "yes", f"method-{men[0]}": ["id_card"],
+        f"checked-{men[0]}": ["surname", "birth_date"], f"medical-{men[0]}": "fit",
+        f"packet-{men[0]}": "VP-1",
+        f"present-{men[1]}": "yes", f"method-{men[1]}": ["id_card"],
+        f"checked-{men[1]}": ["surname", "birth_date"], f"medical-{men[1]}": "fit",
+        "u-name-0": "Петренко Іван", "u-note-0": "came with the column",
+    }  # fmt: skip
+    url = f"/staff/exchanges/{exchange_id}/execution?lang=en"
+    no_valuables = browser.post(url, handover)
+    assert no_valuables.status_code == 422 and f'id="e-line-{men[1]}"' in no_valuables.text
+    assert "record the valuables" in no_valuables.text
+    handover[f"valuables-{men[1]}"] = "none held"
+    more = browser.post(url, {**handover, "more": "1"})
+    assert more.status_code == 200 and 'name="u-name-2"' in more.text and 'value="Петренко Іван"' in more.text
+    browser.http.post(
+        f"/staff/uploads/exchanges/{exchange_id}/scans",
+        data={"csrf": browser.csrf},
+        files={"scan": ("signed.png", SCAN, "image/png")},
+    )
+    listed = browser.post(url, {**handover, "slots": "3", "u-person-2": men[1]})
+    assert listed.status_code == 422 and 'id="e-unexpected-2"' in listed.text
+    assert "is on the agreed list" in listed.text and 'value="came with the column"' in listed.text
+    unnamed = browser.post(url, {**handover, "u-name-0": "", "u-note-0": "", "u-note-1": "someone"})
+    assert unnamed.status_code == 422 and 'id="e-unexpected-1"' in unnamed.text
+    done = browser.post(url, {**handover, "u-person-1": stranger, "u-name-1": "Коваль"})
+    assert done.status_code == 200, done.text
+    assert done.text.count("not on the list") >= 2 and "Петренко Іван" in done.text and stranger in done.text
+    assert "came with the column" in done.text
+
+
+def test_a_terms_change_logged_without_what_was_before_shows_the_new_terms_only(registry: Registry) -> None:
+    exchange_id = exchanges.create_exchange(
+        uow=registry.uow(), party="RU", formula=Formula.of("all_wounded"), place="КПП-2", created_by="t"
+    )
+    with registry.uow() as uow:  # a step as the command line logged it before "before" was kept
+        uow.exchanges.log(
+            exchange_id, at="2026-01-01T00:00:00.000Z", by="old", action="terms", detail={"place": "КПП-5"}
+        )
+        uow.commit()
+    browser = staff_browser(registry, "neg", ["exchange_negotiator"])
+    page = browser.http.get(f"/staff/exchanges/{exchange_id}?lang=en")
+    assert "crossing point КПП-5" in page.text and "→" not in page.text

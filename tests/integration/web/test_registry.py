@@ -21,7 +21,7 @@ from builders import People, Registry, add_places, event, register, write_csv
 from powbureau.domain.access import Role
 from powbureau.services import accounts
 from powbureau.services.audit import who_read
-from web_support import StaffBrowser, sign_in, staff_browser
+from web_support import StaffBrowser, give_reason, sign_in, staff_browser
 
 
 def _post(browser: StaffBrowser, url: str, data: Mapping[str, str], **kwargs: Any) -> httpx.Response:
@@ -57,13 +57,45 @@ def test_search_by_name_and_open_the_person_whose_read_is_audited(registry: Regi
     officer = staff_browser(registry, "tracer-1", ["tracing_officer"])
     start = officer.http.get("/staff/registry?lang=en")
     assert start.status_code == 200 and "Register a person" not in start.text  # registrars only
-    found = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko"})  # another spelling
+    unfiltered = officer.http.get("/staff/registry?lang=en&place=CAMP-1&status=held")
+    assert "Say why you search the registry" in unfiltered.text and person not in unfiltered.text
+    no_reason = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko"})
+    assert no_reason.status_code == 422 and "Choose why you read these records" in no_reason.text
+    assert person not in no_reason.text and "Коваленко" not in no_reason.text
+    assert who_read(uow=registry.uow(write=False), ref=person) == []
+    why = {"why": "family_contact", "why_text": "call of 3 May"}
+    found = _post(officer, "/staff/registry?lang=en", {"q": "Kovalenko", **why})  # another spelling
     assert found.status_code == 200
     assert f'href="/staff/persons/{person}"' in found.text and "Шевченко" not in found.text
-    by_id = _post(officer, "/staff/registry?lang=en", {"q": person})
+    assert "A family&#39;s call or letter not filed as a case yet: call of 3 May" in found.text
+    by_id = _post(officer, "/staff/registry?lang=en", {"q": person, **why})
     assert f'href="/staff/persons/{person}"' in by_id.text and "Persons 1 to 1" in by_id.text
     filtered = officer.http.get("/staff/registry?lang=en&place=CAMP-1&status=held")
-    assert person in filtered.text
+    assert (
+        person in filtered.text
+        and 'id="why-family_contact" name="why" value="family_contact" required checked' in filtered.text
+    )
+    listed = {r.reason for r in who_read(uow=registry.uow(write=False), ref=person) if r.action == "list"}
+    assert listed == {"family_contact: call of 3 May"}
+    asked = officer.http.get(f"/staff/persons/{person}?lang=en")
+    assert asked.status_code == 200 and "Why do you open this record?" in asked.text
+    assert "Коваленко" not in asked.text and "History" not in asked.text and "CAMP-1" not in asked.text
+    assert not {r.action for r in who_read(uow=registry.uow(write=False), ref=person)} & {"show", "history"}
+    reason = f"/staff/persons/{person}/reason?lang=en"
+    vague = _post(officer, reason, {"why": "other", "why_text": " ", "next": f"/staff/persons/{person}"})
+    assert (
+        vague.status_code == 422
+        and "Say the reason in a few words" in vague.text
+        and "Коваленко" not in vague.text
+    )
+    given = _post(
+        officer,
+        reason,
+        {"why": "liaison_request", "why_text": "ICRC note 12", "next": f"/staff/persons/{person}?lang=en"},
+        follow_redirects=False,
+    )
+    assert given.status_code == 303 and given.headers["location"] == f"/staff/persons/{person}?lang=en"
+    assert "ICRC" not in given.headers["location"]
     shown = officer.http.get(f"/staff/persons/{person}?lang=en")
     assert shown.status_code == 200
     assert "Коваленко" in shown.text and "History" in shown.text and "registered" in shown.text
@@ -74,6 +106,9 @@ def test_search_by_name_and_open_the_person_whose_read_is_audited(registry: Regi
         ("tracer-1", "ui", "show"),
         ("tracer-1", "ui", "history"),
     }
+    opened = [r for r in reads if r.action in ("show", "history")]
+    why = {(r.reason, r.case_id, r.flagged) for r in opened}
+    assert why == {("liaison_request: ICRC note 12", None, True)}
 
 
 def test_registration_shows_the_error_next_to_the_field_and_keeps_the_input(registry: Registry) -> None:
@@ -121,6 +156,7 @@ def test_record_an_event_and_see_it_in_the_history(registry: Registry) -> None:
     add_places(registry, "CAMP-1", "CAMP-2")
     person = register(registry, fields={"surname": "Ткаченко", "captured_on": "2024-01-02"}, place="CAMP-1")
     clerk = _registrar(registry)
+    give_reason(clerk, person, "record_upkeep", "transfer order 17")
     form = clerk.http.get(f"/staff/persons/{person}/events/new?lang=en")
     version = re.search(r'name="expected_version" value="(\d+)"', form.text)
     assert version
@@ -160,6 +196,7 @@ def test_a_conflict_is_flagged_with_what_to_do_and_a_retraction_strikes_the_even
     late = event(registry, person, "transferred", occurred_on="2024-03-01", source="adversary list")
     assert late.warnings
     clerk = _registrar(registry)
+    give_reason(clerk, person)
     page = clerk.http.get(f"/staff/persons/{person}?lang=en")
     assert "Conflict to resolve" in page.text and f"Retract event #{late.event.id}" in page.text
     form = clerk.http.get(
@@ -190,6 +227,8 @@ def test_two_editors_on_one_version_the_second_sees_who_changed_what_and_keeps_h
     person = register(registry, fields={"surname": "Руденко", "captured_on": "2024-01-02"}, place="CAMP-1")
     first = _registrar(registry, "reg-first")
     second = _registrar(registry, "reg-second")
+    give_reason(first, person)
+    give_reason(second, person)
     form_1 = first.http.get(f"/staff/persons/{person}/events/new")
     form_2 = second.http.get(f"/staff/persons/{person}/identity")
     v1 = re.search(r'name="expected_version" value="(\d+)"', form_1.text)
@@ -297,7 +336,9 @@ def test_an_import_refused_lists_the_rows_and_gives_them_as_csv(registry: Regist
     assert table[0] == ["line", "column", "reason"]
     assert {(r[0], r[1]) for r in table[1:]} >= {("4", "birth_date"), ("6", "sex")}
     assert not any(cell.startswith("=") for row in table for cell in row)
-    listed = _post(clerk, "/staff/registry", {"category": "pow"})
+    listed = _post(
+        clerk, "/staff/registry", {"category": "pow", "why": "list_check", "why_text": "the import"}
+    )
     assert "No person matches." in listed.text
 
 
@@ -353,8 +394,10 @@ def test_roles_that_only_read_are_refused_the_registrars_pages(registry: Registr
     assert operator.http.get(f"/staff/persons/{person}").status_code == 403
     assert who_read(uow=registry.uow(write=False), ref=person) == []
     medical = staff_browser(registry, "doc-1", ["medical"])
+    give_reason(medical, person)
     shown = medical.http.get(f"/staff/persons/{person}?lang=en")
-    assert shown.status_code == 200 and "History" not in shown.text and "Record an event" not in shown.text
+    assert shown.status_code == 200 and "Кравченко" in shown.text
+    assert "History" not in shown.text and "Record an event" not in shown.text
     assert medical.http.get(f"/staff/persons/{person}/events/new").status_code == 403
     liaison = staff_browser(registry, "icrc-2", ["liaison"])
     refused = _post(liaison, f"/staff/persons/{person}/events/new", {"kind": "released"})
@@ -382,6 +425,7 @@ def test_two_records_of_one_man_are_merged_and_the_merge_undone(registry: Regist
     first = register(registry, fields={"surname": "Кравчук", "given_name": "Олег", "birth_date": "1990"})
     second = register(registry, fields={"surname": "Кравчук", "given_name": "Олег", "birth_date": "1990-05"})
     registrar = staff_browser(registry, "clerk-merge", ["registrar"])
+    give_reason(registrar, first)
     form = registrar.get(f"/staff/persons/{first}/merge?lang=en")
     assert form.status_code == 200 and "Merge the records" in form.text
     no_reason = registrar.post(f"/staff/persons/{first}/merge?lang=en", {"action": "merge", "other": second})

@@ -256,3 +256,42 @@ def test_other_roles_are_refused_the_tracing_pages(registry: Registry) -> None:
             assert browser.get(url).status_code == 403, url
         refused = browser.post(f"/staff/inquiries/{opened.case_id}/assignment", {"officer": "x"})
         assert refused.status_code == 403
+
+
+def test_an_officer_estimates_the_prior_from_the_cases_and_records_it(registry: Registry) -> None:
+    from powbureau.services import tracing
+
+    officer = staff_browser(registry, "officer-a", ["tracing_officer"])
+    empty = officer.post("/staff/tracing/prior/estimate?lang=en", {})
+    assert empty.status_code == 422 and "no tracing cases to estimate from" in empty.text
+    _kovalenko(registry)
+    _case(registry)
+    stranger = TraceQuery(surname="Невідомий", given_name="Петро", birth_date="1979")
+    inquiries.open_inquiry(uow=registry.uow(), sought=stranger, inquirer=MOTHER, recorded_by="operator")
+    expected = inquiries.estimate_prior_from_cases(uow=registry.uow(write=False))
+    shown = officer.post("/staff/tracing/prior/estimate?lang=en", {})
+    assert shown.status_code == 200 and "Estimated from 2 tracing cases" in shown.text
+    seen = re.search(r'name="seen" value="([0-9.]+)"', shown.text)
+    assert seen and abs(float(seen.group(1)) - expected.registered) < 1e-6
+    assert tracing.read_bureau_prior(uow=registry.uow(write=False)) is None  # estimating records nothing
+    stale = officer.post("/staff/tracing/prior?lang=en", {"seen": f"{expected.registered + 0.2:.6f}"})
+    assert stale.status_code == 409 and "The cases changed since" in stale.text
+    assert tracing.read_bureau_prior(uow=registry.uow(write=False)) is None
+    forged = officer.http.post("/staff/tracing/prior", data={"seen": seen.group(1)})
+    assert forged.status_code == 403
+    clerk = staff_browser(registry, "clerk", ["registrar"])
+    assert clerk.post("/staff/tracing/prior", {"seen": seen.group(1)}).status_code == 403
+    assert clerk.post("/staff/tracing/prior/estimate", {}).status_code == 403
+    assert tracing.read_bureau_prior(uow=registry.uow(write=False)) is None
+    done = officer.post("/staff/tracing/prior", {"seen": seen.group(1)}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/staff/tracing?prior=recorded#prior"
+    prior = tracing.read_bureau_prior(uow=registry.uow(write=False))
+    assert prior is not None
+    assert (prior.registered, prior.inquiries, prior.estimated_from, prior.recorded_by) == (
+        round(expected.registered, 4),
+        2,
+        "the tracing cases",
+        "officer-a",
+    )
+    page = officer.get(done.headers["location"].split("#")[0] + "&lang=en")
+    assert "is recorded as the bureau's prior" in page.text and "the tracing cases" in page.text
