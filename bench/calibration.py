@@ -1,0 +1,190 @@
+"""Calibration taken apart: the middle deciles of p under variants of the settings, offline.
+
+    .venv/bin/python -m bench.calibration --seeds 1 2 3 4 5 --inquiries 10000
+    .venv/bin/python -m bench.calibration --seeds 6 7 8 9 10 --inquiries 10000 --no-given-frequency
+    .venv/bin/python -m bench.calibration --seeds 1 2 3 4 5 --inquiries 10000 --scale 0.9902 --offset 0.0495
+
+Reads the registries and inquiry sets ``bench.tracing`` made (bench/out/tracing/seedN-100000,
+``--inquiries`` per set, both shares), scores every inquiry's candidates once with the
+engine's own retrieval and comparisons, and then, for the scale and offset given, applies
+the engine's posterior (with the prior estimated from each set, as ``trace prior`` does),
+its namesake guard, its caps and its order, as ``trace batch`` does. The result: confident
+answers, wrong ones, and per decile of p the rows, mean p, share right, gap and z (the gap
+over its binomial standard error), pooled over the seeds, per share and for both; HL is the
+sum of z² over the eight middle deciles (about 8 from chance alone).
+
+``--no-given-frequency`` scores with the given name's fixed u (the engine before session 6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bench.matching_data import log, read_inquiries, read_truth, refs_to_ids
+from powbureau.matching import MatchSettings, Scorer, default_settings
+from powbureau.matching.engine import _score_all
+from powbureau.matching.prior import InquiryWeights, estimate_prior
+from powbureau.store.db import open_engine
+from powbureau.store.match_index import SqlCandidateIndex
+
+OUT = Path("bench/out/tracing")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate: raw weight (scale 1, offset 0), held by the guard, id, the man sought."""
+
+    weight: float
+    guarded: bool
+    person_id: str
+    right: bool
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    population: int
+    rows: tuple[Row, ...]
+
+
+def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> list[Inquiry]:
+    """Every inquiry of one set, its candidates scored once."""
+    scorer = Scorer(replace(settings, scale=1.0, offset=0.0))
+    work = OUT / f"seed{seed}-{persons}"
+    url = f"sqlite:///{work}/registry.db"
+    ids = refs_to_ids(url)
+    truth = read_truth(work / folder / "truth.csv")
+    out = []
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        index = SqlCandidateIndex(conn)
+        for ref, query in read_inquiries(work / folder / "inquiries.csv"):
+            q = query.profile()
+            records = index.candidates(q, "ours")
+            population, frequency, scored = _score_all(
+                scorer, q, records, index=index, custody="ours", inquiry=True
+            )
+            sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
+            rows = []
+            for record, levels, weight, given_frequency in scored:
+                comparisons = scorer.comparisons(levels, frequency, given_frequency)
+                guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
+                rows.append(Row(weight, guarded, record.person_id, record.person_id == sought))
+            out.append(Inquiry(population, tuple(rows)))
+    engine.dispose()
+    return out
+
+
+def shown(inquiry: Inquiry, settings: MatchSettings, registered: float) -> list[tuple[float, bool]]:
+    """The ten best candidates' probabilities as the engine shows them, and whether each is right."""
+    if not inquiry.rows:
+        return []
+    weights = [settings.scale * r.weight + settings.offset for r in inquiry.rows]
+    log2_k = math.log2(max(inquiry.population, settings.min_population)) + math.log2(
+        (1 - registered) / registered
+    )
+    top = max(log2_k, *weights)
+    denominator = math.fsum([2.0 ** (log2_k - top), *(2.0 ** (w - top) for w in weights)])
+    ranked = []
+    for row, w in zip(inquiry.rows, weights, strict=True):
+        p = 2.0 ** (w - top) / denominator
+        p = min(
+            settings.names_only_cap if row.guarded and p > settings.names_only_cap else p,
+            settings.max_probability,
+        )
+        ranked.append((p, w, row.person_id, row.right))
+    ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+    return [(p, right) for p, _, _, right in ranked[:10]]
+
+
+def report(label: str, sets: Sequence[list[Inquiry]], settings: MatchSettings) -> str:
+    """Confident and wrong answers, and the deciles, pooled over ``sets``."""
+    bins = [[0.0, 0.0, 0, 0.0] for _ in range(10)]  # sum p, right, rows, sum p(1-p)
+    confident = wrong = 0
+    for inquiries in sets:
+        registered = estimate_prior(
+            [
+                InquiryWeights(
+                    tuple(settings.scale * r.weight + settings.offset for r in q.rows), q.population
+                )
+                for q in inquiries
+            ],
+            min_population=settings.min_population,
+        ).registered
+        for q in inquiries:
+            top = shown(q, settings, registered)
+            for p, right in top:
+                b = bins[min(9, int(p * 10))]
+                b[0] += p
+                b[1] += right
+                b[2] += 1
+                b[3] += p * (1 - p)
+            if top and top[0][0] >= settings.confident:
+                confident += 1
+                wrong += not top[0][1]
+    lines = [
+        f"### {label}: {confident} confident, {wrong} wrong",
+        "",
+        "| p | rows | mean p | right | gap | z |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    hl, largest = 0.0, 0.0
+    for i, (s, r, n, v) in enumerate(bins):
+        if not n:
+            continue
+        z = (r - s) / math.sqrt(v) if v > 0 else 0.0
+        if 0 < i < 9:
+            hl += z * z
+            largest = max(largest, abs(r - s) / n)
+        lines.append(
+            f"| {i / 10:.1f}-{(i + 1) / 10:.1f} | {n} | {s / n:.3f} | {r / n:.3f} "
+            f"| {(r - s) / n:+.3f} | {z:+.1f} |"
+        )
+    lines += ["", f"Largest middle gap {largest:.3f}, HL (8 deciles) {hl:.1f}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.calibration", description=__doc__)
+    parser.add_argument("--seeds", type=int, nargs="+", required=True)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--inquiries", type=int, default=10_000)
+    parser.add_argument("--scale", type=float, default=None)
+    parser.add_argument("--offset", type=float, default=None)
+    parser.add_argument("--no-given-frequency", action="store_true")
+    args = parser.parse_args(argv)
+    settings = default_settings()
+    if args.no_given_frequency:
+        settings = replace(
+            settings,
+            comparisons=tuple(
+                replace(c, term_frequency=False) if c.name == "given_name" else c
+                for c in settings.comparisons
+            ),
+        )
+    settings = replace(
+        settings,
+        scale=settings.scale if args.scale is None else args.scale,
+        offset=settings.offset if args.offset is None else args.offset,
+    )
+    suffix = "" if args.inquiries == 1000 else f"-n{args.inquiries}"
+    by_share: dict[str, list[list[Inquiry]]] = {"67": [], "33": []}
+    for seed in args.seeds:
+        for share in by_share:
+            by_share[share].append(extract(settings, seed, args.persons, f"inquiries-{share}{suffix}"))
+            log(f"seed {seed}, {share}% held: scored")
+    print(f"`python -m bench.calibration {' '.join(sys.argv[1:] if argv is None else argv)}`")
+    given = "fixed u" if args.no_given_frequency else "term frequencies"
+    print(f"scale {settings.scale}, offset {settings.offset}, given names: {given}\n")
+    print(report("two thirds held", by_share["67"], settings))
+    print(report("one third held", by_share["33"], settings))
+    print(report("both", [*by_share["67"], *by_share["33"]], settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
