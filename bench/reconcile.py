@@ -119,7 +119,7 @@ def score(
         cell[0] += a.person_ref == t["person_ref"]
         cell[1] += 1
     deceased = [(a, t) for a, t in pairs if t["expected_status"] == "deceased"]
-    taken = [(a, t) for a, t in named if "names only, taken" in a.reason]
+    taken = [(a, t) for a, t in named if "only, taken" in a.reason]
     strict = [(a, t) for a, t in named if (a.probability or 0) >= _STRICTER]
     strict_wrong = sum(1 for a, t in strict if a.person_ref != t["person_ref"])
     return {

@@ -51,7 +51,8 @@ from powbureau.matching import (
     find_candidates,
     profile_from_fields,
 )
-from powbureau.matching.namesakes import FullNameOdds, full_name_odds
+from powbureau.matching.namesakes import FullNameOdds, RankOdds, full_name_odds, rank_odds, reweigh
+from powbureau.matching.ranks import rank_key
 from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
 
@@ -190,6 +191,7 @@ class _Found:
     profile: Profile
     candidates: list[Candidate]
     full_name: FullNameOdds | None = None  # the best held by the guard on his full name alone
+    rank_agrees: bool = False  # the row's rank is the best candidate's
 
 
 def reconcile_rows(
@@ -302,7 +304,9 @@ def _reconcile(
         done = helper.share(lambda chunk: _find(index, chunk, settings))
         missed = helper.collect(head, done)  # the registry moved, or the helper failed: do it here
         _find(index, missed, settings)
-        _weigh_full_names(index, found, settings or default_settings())
+        ranked = [f for f in found if f.candidates and rank_key(f.row.fields.get("rank") or "")]
+        ranks, counts = _ranks(uow, ranked)
+        _weigh(index, found, settings or default_settings(), ranks, counts)
         shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
         refs = stored.external_refs(shown)
         records = dict(uow.persons.rows(shown))
@@ -419,25 +423,79 @@ class _Helper:
                 self._process.join()
 
 
-def _weigh_full_names(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> None:
-    """For rows whose best candidate the guard held on names alone: how likely a namesake is."""
+def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dict[str, Counter[str]]]:
+    """The rank (its key) of every candidate of rows that give one, and each custody's ranks
+    counted by key; nothing is read when no row gives a rank the table knows."""
+    if not rows:
+        return {}, {}
+    ids = sorted({c.person_id for f in rows for c in f.candidates})
+    ranks = {pid: rank_key(str(row.get("rank") or "")) for pid, row in uow.persons.rows(ids).items()}
+    counts: dict[str, Counter[str]] = {}
+    for (custody, written), n in uow.persons.rank_counts().items():
+        key = rank_key(written)
+        if key:
+            counts.setdefault(custody, Counter())[key] += n
+    return ranks, counts
+
+
+def _weigh(
+    index: CandidateIndex,
+    found: Sequence[_Found],
+    settings: MatchSettings,
+    ranks: Mapping[str, str],
+    counts: Mapping[str, Counter[str]],
+) -> None:
+    """Read each row's rank into its candidates, then, for a best candidate on whom only the
+    full name (and perhaps the birth year) agrees, how likely a namesake is."""
     for f in found:
         if not f.candidates:
             continue
-        best = f.candidates[0]
-        if not (best.names_only and best.notes and best.probability >= settings.names_only_cap):
-            continue
         custody = f.custody.value
+        population = index.population(custody)
+        rank: RankOdds | None = None
+        if custody in counts:
+            rank = rank_odds(f.row.fields.get("rank") or "", counts[custody], settings=settings)
+        weighed = reweigh(f.candidates, ranks, rank, settings=settings, population=population)
+        f.candidates = weighed.candidates
+        best = f.candidates[0]
+        his = ranks.get(best.person_id, "")
+        f.rank_agrees = rank is not None and his == rank.key
+        if not AMBIGUOUS_FLOOR <= best.probability <= settings.names_only_cap or best.cannot_tell_apart:
+            continue
+        if rank is not None and his and his != rank.key:
+            continue  # a rank that differs: left to the guard
+        if not _full_name_agrees(best):
+            continue
+        profile = f.profile
+        year_count = None
+        if _birth_level(best) is not None:
+            year_count = index.pair_year_count(profile.given, profile.patronymic, profile.birth[:4], custody)
+            pair_count = 0
+        else:
+            pair_count = index.pair_count(profile.given, profile.patronymic, custody)
         f.full_name = full_name_odds(
-            f.profile,
+            profile,
             best,
             f.candidates[1:],
             settings=settings,
-            population=index.population(custody),
-            surname_count=index.surname_count(f.profile.surname, custody),
-            pair_count=index.pair_count(f.profile.given, f.profile.patronymic, custody),
+            population=population,
+            surname_count=index.surname_count(profile.surname, custody),
+            pair_count=pair_count,
             dated_pairs=index.dated_pairs(custody),
+            year_count=year_count,
+            rivals=weighed.rivals,
+            rank=rank if f.rank_agrees else None,
         )
+
+
+def _full_name_agrees(c: Candidate) -> bool:
+    """Surname, given name and patronymic exact (what :func:`full_name_odds` asks first)."""
+    levels = {x.field: x.level for x in c.comparisons}
+    return all(levels.get(name) == "exact" for name in ("surname", "given_name", "patronymic"))
+
+
+def _birth_level(c: Candidate) -> str | None:
+    return next((x.level for x in c.comparisons if x.field == "birth_date"), None)
 
 
 def _worth_showing(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -505,12 +563,16 @@ def _matched(f: _Found, best: Candidate, ref: str, record: Mapping[str, Any] | N
     if f.custody is Custody.OURS and status in (Status.ESCAPED, Status.MISSING, Status.REPORTED_DEAD):
         word += ": not in our custody"
     taken = ""
-    if f.full_name is not None and best.names_only:
-        taken = f"; names only, taken: {_namesakes(f.full_name, f.custody)}; confirm with his birth date"
+    if f.full_name is not None:
+        what, confirm = (
+            ("names and birth year", "full birth date") if f.full_name.year else ("names", "birth date")
+        )
+        taken = f"; {what} only, taken: {_namesakes(f.full_name, f.custody)}; confirm with his {confirm}"
+    agreed = [*best.agreed, "rank"] if f.rank_agrees else list(best.agreed)
     return Reconciled(
         f.row.list_ref,
         kind.value,
-        f"{word}; agreed: {', '.join(best.agreed)}{taken}",
+        f"{word}; agreed: {', '.join(agreed)}{taken}",
         person_id=best.person_id,
         person_ref=ref,
         probability=best.probability,
@@ -534,8 +596,9 @@ def _ambiguous(
     elif best.cannot_tell_apart:
         group = [c for c in shown if c.person_id == best.person_id or c.person_id in best.cannot_tell_apart]
         why = f"cannot tell apart {named}"
-    elif best.names_only and f.full_name is not None:
-        why = f"{named}: only the names agree; held: {_namesakes(f.full_name, f.custody)}"
+    elif f.full_name is not None:
+        what = "the names and birth year agree" if f.full_name.year else "the names agree"
+        why = f"{named}: only {what}; held: {_namesakes(f.full_name, f.custody)}"
     elif best.names_only:
         why = f"{named}: only the names agree"
     elif best.notes or best.probability <= 0.9:
@@ -568,8 +631,11 @@ def _namesakes(odds: FullNameOdds, custody: Custody) -> str:
     """Why a match on the full name alone was taken or held, in a reason's words."""
     rivals = f", other candidates {odds.rivals:.3f}" if odds.rivals >= 0.0005 else ""
     counted = f" (frequencies of the {odds.population:,} registered)" if odds.among != odds.population else ""
+    of = "full name, birth year" if odds.year else "full name"
+    if odds.rank:
+        of += " and rank"
     return (
-        f"{odds.namesakes:.3f} other men of this full name expected among {odds.among:,} "
+        f"{odds.namesakes:.3f} other men of this {of} expected among {odds.among:,} "
         f"{_POOL_WORDS[custody]}{counted}{rivals}, p {odds.probability:.4f} (needs {CONFIDENT})"
     )
 

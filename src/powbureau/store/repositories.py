@@ -322,6 +322,15 @@ class PersonRepository:
                 found[r.id] = dict(r._mapping)
         return found
 
+    def rank_counts(self) -> dict[tuple[str, str], int]:
+        """How many current persons of each custody have each rank, as written ("" none): one scan."""
+        query = (
+            select(persons.c.custody, persons.c.rank, func.count())
+            .where(persons.c.merged_into.is_(None))
+            .group_by(persons.c.custody, persons.c.rank)
+        )
+        return {(custody, rank or ""): int(n) for custody, rank, n in self._conn.execute(query)}
+
     def resolve(self, ref: str, *, follow_merges: bool = True) -> str:
         """The registry id a reference names.
 
