@@ -191,25 +191,35 @@ def reweigh(
     *,
     settings: MatchSettings,
     population: int,
+    prior: float | None = None,
 ) -> Reweighed:
     """The candidates' probabilities with the rank read, and the best one's rivals.
 
     Args:
         candidates: the engine's, best first (their weights and probabilities).
         ranks: each candidate's rank key ("" or absent: his record gives none).
-        rank: the row's rank odds; None leaves the candidates exactly as they are.
+        rank: the row's rank odds; None (and no ``prior``) leaves the candidates exactly as
+            they are.
         population: how many persons the row was matched against.
+        prior: the share of rows about men not registered to use instead of the settings'
+            (the list's own, :func:`powbureau.matching.prior.estimate_prior`).
     """
     if not candidates:
         return Reweighed([], None)
     mass = scored_mass(candidates, settings=settings, population=population)
-    if rank is None:
+    if rank is None and prior is None:
         factors = [1.0] * len(candidates)
         out = list(candidates)
     else:
-        factors = [rank.factor(ranks.get(c.person_id, "")) for c in candidates]
+        factors = [rank.factor(ranks.get(c.person_id, "")) if rank else 1.0 for c in candidates]
         out = _reweighed(
-            candidates, factors, mass, max(rank.agree, 1.0), settings=settings, population=population
+            candidates,
+            factors,
+            mass,
+            max(rank.agree, 1.0) if rank else 1.0,
+            settings=settings,
+            population=population,
+            prior=settings.prior_not_registered if prior is None else prior,
         )
     best = out[0]
     own = factors[[c.person_id for c in candidates].index(best.person_id)]
@@ -230,12 +240,13 @@ def _reweighed(
     *,
     settings: MatchSettings,
     population: int,
+    prior: float,
 ) -> list[Candidate]:
-    """The posterior again with each candidate's factor; the engine's guard and caps kept."""
+    """The posterior again with each candidate's factor and ``prior``; the engine's guard and caps kept."""
     if mass is None:
         return list(candidates)  # every candidate capped: the guard holds them as it did
     n = max(population, settings.min_population)
-    none = n * settings.prior_not_registered / (1 - settings.prior_not_registered)
+    none = n * prior / (1 - prior)
     liked = [2.0**c.weight * g for c, g in zip(candidates, factors, strict=True)]
     rest = max(0.0, mass - sum(2.0**c.weight for c in candidates))
     total = none + rest * rest_factor + sum(liked)
@@ -271,6 +282,7 @@ class FullNameOdds:
         rivals: the odds the other candidates take from him.
         year: the birth year was read too (names and a birth year only).
         rank: an agreeing rank was read too.
+        prior: the share of rows about men not registered, when the list's own was used.
     """
 
     probability: float
@@ -280,6 +292,7 @@ class FullNameOdds:
     rivals: float
     year: bool = False
     rank: bool = False
+    prior: float | None = None
 
 
 def full_name_odds(

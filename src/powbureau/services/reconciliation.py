@@ -25,6 +25,7 @@ names him twice, or one of the rows is someone else), and both go to an officer.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections import Counter
@@ -51,7 +52,15 @@ from powbureau.matching import (
     find_candidates,
     profile_from_fields,
 )
-from powbureau.matching.namesakes import FullNameOdds, RankOdds, full_name_odds, rank_odds, reweigh
+from powbureau.matching.namesakes import (
+    FullNameOdds,
+    RankOdds,
+    full_name_odds,
+    rank_odds,
+    reweigh,
+    scored_mass,
+)
+from powbureau.matching.prior import InquiryWeights, estimate_prior
 from powbureau.matching.ranks import rank_key
 from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
@@ -99,6 +108,8 @@ AMBIGUOUS_FLOOR: Final = 0.05
 _TOP: Final = 5
 #: A list at least this long is matched by two processes when the caller allows it.
 PARALLEL_MIN = 200
+#: A custody's rows fit the list's own prior only when the list has at least this many of them.
+PRIOR_MIN_ROWS: Final = 100
 #: Rows are shared between the processes in chunks of this many.
 _CHUNK: Final = 16
 _SHOWN: Final = 3
@@ -202,6 +213,7 @@ def reconcile_rows(
     as_of: date | None = None,
     settings: MatchSettings | None = None,
     workers: int = 1,
+    list_prior: bool = True,
 ) -> list[Reconciled]:
     """Match every row of an exchange list against the persons its list_kind names.
 
@@ -215,11 +227,14 @@ def reconcile_rows(
         settings: the engine's settings (the packaged ones by default).
         workers: 2 to match half of a long list in a forked process (the command line
             does; a server, whose threads must not fork, keeps the default 1).
+        list_prior: fit the share of rows about men not registered to the rows given, per
+            custody with at least :data:`PRIOR_MIN_ROWS` rows, instead of the settings'
+            one half (docs/exchanges.md, "The list's own prior").
 
     Returns:
         One answer per row, in the rows' order.
     """
-    answers = _reconcile(uow, rows, as_of, settings, workers)
+    answers = _reconcile(uow, rows, as_of, settings, workers, list_prior)
     record_read(uow=uow, reader=reader, action=AuditAction.RECONCILE, person_ids=_named(answers))
     return answers
 
@@ -233,12 +248,13 @@ def reconcile_file(
     encoding: str | None = None,
     as_of: date | None = None,
     workers: int = 1,
+    list_prior: bool = True,
 ) -> ReconcileSummary:
     """Reconcile exchange-list.csv into reconciliation.csv; stores nothing but the audit record.
 
     The file is audited as a read naming the persons matched or shown as candidates, with
     its SHA-256; if that record cannot be written, the file is not put in place. ``as_of``
-    and ``workers`` are those of :func:`reconcile_rows`.
+    ``workers`` and ``list_prior`` are those of :func:`reconcile_rows`.
 
     Raises:
         InvalidInput: the list cannot be read (see :func:`read_exchange_list`), or ``out``
@@ -251,7 +267,7 @@ def reconcile_file(
         raise InvalidInput(f"{out}: the answer would replace the list itself; name another file", field="out")
     rows = read_exchange_list(path, encoding=encoding)
     day = as_of or _today()
-    answers = _reconcile(uow, rows, day, None, workers)
+    answers = _reconcile(uow, rows, day, None, workers, list_prior)
     partial = out.with_name(out.name + ".partial")
     try:
         try:
@@ -287,6 +303,7 @@ def _reconcile(
     as_of: date | None,
     settings: MatchSettings | None,
     workers: int = 1,
+    list_prior: bool = False,
 ) -> list[Reconciled]:
     day = (as_of or _today()).isoformat()
     found: list[_Found] = [
@@ -306,7 +323,9 @@ def _reconcile(
         _find(index, missed, settings)
         ranked = [f for f in found if f.candidates and rank_key(f.row.fields.get("rank") or "")]
         ranks, counts = _ranks(uow, ranked)
-        _weigh(index, found, settings or default_settings(), ranks, counts)
+        used = settings or default_settings()
+        priors = _list_priors(index, found, used) if list_prior else {}
+        _weigh(index, found, used, ranks, counts, priors)
         shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
         refs = stored.external_refs(shown)
         records = dict(uow.persons.rows(shown))
@@ -438,15 +457,36 @@ def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dic
     return ranks, counts
 
 
+def _list_priors(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> dict[str, float]:
+    """The share of rows about men not registered, fitted to the list's own rows per custody
+    (:func:`estimate_prior`), for a custody with at least :data:`PRIOR_MIN_ROWS` rows."""
+    weights: dict[str, list[InquiryWeights]] = {}
+    for f in found:
+        custody = f.custody.value
+        population = index.population(custody)
+        mass = scored_mass(f.candidates, settings=settings, population=population)
+        row = [math.log2(mass)] if mass else [c.weight for c in f.candidates]
+        weights.setdefault(custody, []).append(InquiryWeights(row, population))
+    return {
+        custody: estimate_prior(
+            rows, min_population=settings.min_population, start=settings.prior_not_registered
+        ).not_registered
+        for custody, rows in weights.items()
+        if len(rows) >= PRIOR_MIN_ROWS
+    }
+
+
 def _weigh(
     index: CandidateIndex,
     found: Sequence[_Found],
     settings: MatchSettings,
     ranks: Mapping[str, str],
     counts: Mapping[str, Counter[str]],
+    priors: Mapping[str, float],
 ) -> None:
-    """Read each row's rank into its candidates, then, for a best candidate on whom only the
-    full name (and perhaps the birth year) agrees, how likely a namesake is."""
+    """Read each row's rank (and the list's prior) into its candidates, then, for a best
+    candidate on whom only the full name (and perhaps the birth year) agrees, how likely a
+    namesake is."""
     for f in found:
         if not f.candidates:
             continue
@@ -455,7 +495,8 @@ def _weigh(
         rank: RankOdds | None = None
         if custody in counts:
             rank = rank_odds(f.row.fields.get("rank") or "", counts[custody], settings=settings)
-        weighed = reweigh(f.candidates, ranks, rank, settings=settings, population=population)
+        prior = priors.get(custody)
+        weighed = reweigh(f.candidates, ranks, rank, settings=settings, population=population, prior=prior)
         f.candidates = weighed.candidates
         best = f.candidates[0]
         his = ranks.get(best.person_id, "")
@@ -477,7 +518,7 @@ def _weigh(
             profile,
             best,
             f.candidates[1:],
-            settings=settings,
+            settings=settings if prior is None else replace(settings, prior_not_registered=prior),
             population=population,
             surname_count=index.surname_count(profile.surname, custody),
             pair_count=pair_count,
@@ -486,6 +527,8 @@ def _weigh(
             rivals=weighed.rivals,
             rank=rank if f.rank_agrees else None,
         )
+        if f.full_name is not None and prior is not None:
+            f.full_name = replace(f.full_name, prior=prior)
 
 
 def _full_name_agrees(c: Candidate) -> bool:
@@ -634,9 +677,10 @@ def _namesakes(odds: FullNameOdds, custody: Custody) -> str:
     of = "full name, birth year" if odds.year else "full name"
     if odds.rank:
         of += " and rank"
+    prior = f", the list's prior {odds.prior:.2f}" if odds.prior is not None else ""
     return (
         f"{odds.namesakes:.3f} other men of this {of} expected among {odds.among:,} "
-        f"{_POOL_WORDS[custody]}{counted}{rivals}, p {odds.probability:.4f} (needs {CONFIDENT})"
+        f"{_POOL_WORDS[custody]}{counted}{rivals}{prior}, p {odds.probability:.4f} (needs {CONFIDENT})"
     )
 
 
