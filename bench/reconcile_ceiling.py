@@ -133,7 +133,9 @@ def _levels(query: Facts, rank: int | None, person: Facts, their_rank: int | Non
     )
 
 
-def remaining(pool: _Custody, query: Facts, rank: int | None, man: str, own: int) -> tuple[int, int, int, int]:
+def remaining(
+    pool: _Custody, query: Facts, rank: int | None, man: str, own: int
+) -> tuple[int, int, int, int]:
     """Men not ruled out (he included), by the engine's fields and with the rank too; and the
     other men not ruled out who explain the row at least as well as he does (every field he
     can be compared on, they can too, as precisely), both ways.
@@ -187,7 +189,9 @@ def compute(persons: int, rows: int) -> list[RowCeiling]:
             plain, ranked, rivals, rivals_rank = remaining(pool, query, rank, man, pool.position[man])
             named = a["person_ref"] == man
             out.append(
-                RowCeiling(row["list_ref"], folder.name, plain, ranked, rivals, rivals_rank, named, a["status"])
+                RowCeiling(
+                    row["list_ref"], folder.name, plain, ranked, rivals, rivals_rank, named, a["status"]
+                )
             )
     return out
 
@@ -217,7 +221,9 @@ def summary(found: Sequence[RowCeiling]) -> dict[str, object]:
         "named_not_identifiable": sum(r.remaining > 1 for r in found if r.named),
         "named_not_identifiable_with_rank": sum(r.remaining_rank > 1 for r in found if r.named),
         "missed_by_remaining": dict(sorted(Counter(_band(r.remaining) for r in missed).items())),
-        "missed_by_remaining_with_rank": dict(sorted(Counter(_band(r.remaining_rank) for r in missed).items())),
+        "missed_by_remaining_with_rank": dict(
+            sorted(Counter(_band(r.remaining_rank) for r in missed).items())
+        ),
         "missed_by_status": dict(sorted(Counter(r.status for r in missed).items())),
     }
 

@@ -448,7 +448,7 @@ def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dic
     if not rows:
         return {}, {}
     ids = sorted({c.person_id for f in rows for c in f.candidates})
-    ranks = {pid: rank_key(str(row.get("rank") or "")) for pid, row in uow.persons.rows(ids).items()}
+    ranks = {pid: rank_key(written) for pid, written in uow.persons.ranks(ids).items()}
     counts: dict[str, Counter[str]] = {}
     for (custody, written), n in uow.persons.rank_counts().items():
         key = rank_key(written)
