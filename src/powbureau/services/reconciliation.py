@@ -11,16 +11,23 @@ one of the statuses of reconciliation.csv:
   or the guard held him only because nothing but his full name could be compared, and
   that full name is rare enough among the persons matched against that a namesake is
   improbable (:func:`powbureau.matching.namesakes.full_name_odds`: the probability from
-  the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this);
+  the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this; the
+  same with a birth year that agrees as far as one side gives it);
   ``already_released`` or ``deceased`` instead when his derived state says so;
 * ``ambiguous``: candidates, none confident; the reason names the candidates and the
   detail that would settle it, for an officer;
 * ``not_held``: no candidate worth an officer's time: "no record as of DATE".
 
+Two more readings are reconciliation's own (:mod:`powbureau.matching.namesakes`): the rank
+the row and a candidate's record give, weighed as one more comparison (a list gives one, an
+inquiry does not), and the share of rows about men not registered, fitted to the list's
+own rows per custody (:func:`powbureau.matching.prior.estimate_prior`) when there are
+:data:`PRIOR_MIN_ROWS` of them, instead of the settings' one half.
+
 Nothing is stored but one audit record naming the persons matched or shown as candidates.
-The answer for a row does not depend on the other rows, with one exception that only
-withholds: a person who is the confident match of two rows is matched by neither (the list
-names him twice, or one of the rows is someone else), and both go to an officer.
+The answer for a row depends on the other rows only through that prior, and in one way
+that only withholds: a person who is the confident match of two rows is matched by neither
+(the list names him twice, or one of the rows is someone else), and both go to an officer.
 """
 
 from __future__ import annotations
