@@ -516,7 +516,10 @@ def _weigh(
             continue
         profile = f.profile
         year_count = None
-        if _birth_level(best) is not None:
+        birth = _birth_level(best)
+        if birth is not None and birth not in ("year", "month"):
+            continue  # a full date that agrees is more than a name; one that differs, less
+        if birth is not None:
             year_count = index.pair_year_count(profile.given, profile.patronymic, profile.birth[:4], custody)
             pair_count = 0
         else:
