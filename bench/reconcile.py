@@ -119,7 +119,7 @@ def score(
         cell[0] += a.person_ref == t["person_ref"]
         cell[1] += 1
     deceased = [(a, t) for a, t in pairs if t["expected_status"] == "deceased"]
-    taken = [(a, t) for a, t in named if "names only, taken" in a.reason]
+    taken = [(a, t) for a, t in named if "only, taken" in a.reason]
     strict = [(a, t) for a, t in named if (a.probability or 0) >= _STRICTER]
     strict_wrong = sum(1 for a, t in strict if a.person_ref != t["person_ref"])
     return {
@@ -182,21 +182,33 @@ def fresh_process(url: str, listed: Path, out: Path) -> dict[str, Any]:
     }
 
 
-def run_list(url: str, db: Path, listed: Path) -> dict[str, Any]:
-    """Reconcile one list in-process and as a fresh process; score it."""
+def run_list(url: str, db: Path, listed: Path, *, list_prior: bool = True) -> dict[str, Any]:
+    """Reconcile one list in-process and as a fresh process; score it.
+
+    Without ``list_prior`` the list is reconciled with the settings' prior, in-process only
+    (the command always fits the list's own); the fresh process's figures are then empty.
+    """
     rows = read_exchange_list(listed)
     load = os.getloadavg()
     started = time.perf_counter()
     engine = open_engine(url)
-    answers = reconcile_rows(uow=SqlUnitOfWork(engine, write=False), reader=READER, rows=rows, workers=2)
+    answers = reconcile_rows(
+        uow=SqlUnitOfWork(engine, write=False), reader=READER, rows=rows, workers=2, list_prior=list_prior
+    )
     seconds = time.perf_counter() - started
     engine.dispose()
-    inside = listed.with_name("reconciliation-inprocess.csv")
+    inside = listed.with_name(
+        "reconciliation-inprocess.csv" if list_prior else "reconciliation-inprocess-no-list-prior.csv"
+    )
     write_reconciliation(inside, answers)
     ids = {pid for a in answers for pid, _ in a.candidates}
     report = score(answers, read_truth(listed.with_name("exchange-truth.csv")), external_refs(db, ids))
     report["in_process_seconds"] = round(seconds, 2)
     report["in_process_load_before"] = [round(x, 2) for x in load]
+    if not list_prior:
+        report["fresh_process"] = {"wall_seconds": 0.0, "cpu_seconds": 0.0, "load_before": [0.0]}
+        report["cli_file_identical"] = None
+        return report
     outside = listed.with_name("reconciliation.csv")
     report["fresh_process"] = fresh_process(url, listed, outside)
     report["cli_file_identical"] = outside.read_bytes() == inside.read_bytes()
@@ -216,7 +228,7 @@ def run_size(persons: int, args: argparse.Namespace) -> dict[str, Any]:
         for language in args.languages:
             folder = OUT / f"list-{persons}-{language}-{seed}-{args.rows}"
             listed = make_list(work, folder, rows=args.rows, seed=seed, language=language)
-            result = run_list(url, db, listed)
+            result = run_list(url, db, listed, list_prior=not args.no_list_prior)
             result.update({"seed": seed, "language": language})
             report["lists"].append(result)
             fresh = result["fresh_process"]
@@ -308,13 +320,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="print the Markdown of the last results.json"
     )
+    parser.add_argument(
+        "--no-list-prior",
+        action="store_true",
+        help="the settings' prior instead of the list's own (in-process only; results-no-list-prior.json)",
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.report_only:
         reports = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
     else:
         reports = [run_size(persons, args) for persons in args.persons]
-        (OUT / "results.json").write_text(json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8")
+        name = "results-no-list-prior.json" if args.no_list_prior else "results.json"
+        (OUT / name).write_text(json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8")
     command = "python -m bench.reconcile " + " ".join(sys.argv[1:] if argv is None else argv)
     print(markdown(reports, command.strip()))
     return 0

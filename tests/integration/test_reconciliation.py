@@ -490,3 +490,85 @@ def test_a_rare_full_name_alone_is_matched_for_an_officer_to_confirm(
     first, second = reconcile(registry, rows)
     assert first.status == second.status == "ambiguous"
     assert "also the match of list row F5" in first.reason
+
+
+def test_the_rank_tells_two_namesakes_apart(registry: Registry, tmp_path: Path) -> None:
+    blank = {"category": "missing", "captured_on": "", "capture_place": ""}
+    name = {"surname": "Гнатюк", "given_name": "Сергій", "patronymic": "Васильович"}
+    captain = {**blank, **name, "person_ref": "RARE", "birth_date": "1990-04-04", "rank": "капітан"}
+    private = {**blank, **name, "person_ref": "COMMON", "birth_date": "1985-01-01", "rank": "солдат"}
+    ids = own_people(registry, tmp_path, captain, private)
+    listed = {"surname": "ГНАТЮК", "given_name": "Сергей", "patronymic": "Васильевич"}
+    rows = [
+        row("T1", "held", listed),
+        row("T2", "held", {**listed, "rank": "капитан"}, line=3),
+        row("T3", "held", {**listed, "rank": "рядовой"}, line=4),
+    ]
+    without, taken, other = reconcile(registry, rows)
+    assert without.status == "ambiguous" and without.reason.startswith("cannot tell apart"), without
+    assert (taken.status, taken.person_id) == ("matched", ids["RARE"]), taken
+    assert "agreed: surname (exact), given name (exact), patronymic (exact), rank; names only, taken: " in (
+        taken.reason
+    ), taken.reason
+    assert "other men of this full name and rank expected among 10,000 our own people" in taken.reason
+    # a private is commoner than a captain: his namesake may be held, but never the captain first
+    assert other.candidates[0][0] == ids["COMMON"], other
+    assert not other.reason.startswith("cannot tell apart"), other.reason
+
+
+def test_a_rank_that_differs_leaves_a_names_only_match_to_the_guard(
+    registry: Registry, tmp_path: Path
+) -> None:
+    blank = {"category": "missing", "captured_on": "", "capture_place": "", "birth_date": "1990-04-04"}
+    rare = {**blank, "person_ref": "RARE", "surname": "Гнатюк", "given_name": "Сергій",
+            "patronymic": "Васильович", "rank": "капітан"}  # fmt: skip
+    unrelated = {**blank, "person_ref": "COMMON", "surname": "Мельник", "given_name": "Іван"}
+    ids = own_people(registry, tmp_path, rare, unrelated)
+    listed = {"surname": "ГНАТЮК", "given_name": "Сергей", "patronymic": "Васильевич"}
+    same, differs = reconcile(
+        registry,
+        [
+            row("D1", "held", {**listed, "rank": "капитан"}),
+            row("D2", "held", {**listed, "rank": "майор"}, line=3),
+        ],
+    )
+    assert (same.status, same.person_id) == ("matched", ids["RARE"]), same
+    assert differs.status == "ambiguous" and differs.candidates[0][0] == ids["RARE"], differs
+    assert differs.candidates[0][1] < same.probability
+
+
+def test_a_long_list_fits_its_own_prior_and_a_short_one_keeps_the_settings(
+    registry: Registry, tmp_path: Path
+) -> None:
+    blank = {"category": "missing", "captured_on": "", "capture_place": "", "birth_date": "1990-04-04"}
+    rare = {"surname": "Гнатюк", "given_name": "Сергій", "patronymic": "Васильович"}
+    ids = own_people(
+        registry, tmp_path, {**blank, **rare, "person_ref": "RARE"}, {**blank, "person_ref": "COMMON"}
+    )
+    people = People(seed=6)  # own_people's men again, as they were registered
+    men = [
+        people.row(f"M{i:04d}", sparse=False, category="missing", captured_on="", capture_place="")
+        for i in range(120)
+    ]
+    fields = ("surname", "given_name", "patronymic", "birth_date")
+    listed = [row(f"K{i:03d}", "held", {k: m[k] for k in fields}, line=i + 3) for i, m in enumerate(men)]
+    names_only = row("F1", "held", {"surname": "ГНАТЮК", "given_name": "Сергей", "patronymic": "Васильевич"})
+    long = reconcile_rows(
+        uow=registry.uow(write=False), reader=READER, rows=[names_only, *listed], as_of=AS_OF
+    )
+    fixed = reconcile_rows(
+        uow=registry.uow(write=False),
+        reader=READER,
+        rows=[names_only, *listed],
+        as_of=AS_OF,
+        list_prior=False,
+    )
+    [short] = reconcile(registry, [names_only])
+    assert sum(a.status == "matched" for a in long[1:]) >= 110, "the list is almost all registered men"
+    first = long[0]
+    assert first.person_id == ids["RARE"] and "the list's prior 0.0" in first.reason, first.reason
+    assert "the list's prior" not in fixed[0].reason and "the list's prior" not in short.reason
+    assert fixed[0].reason == short.reason, "one half when not fitted, whatever the other rows"
+    assert first.probability is not None and fixed[0].probability is not None
+    assert first.probability > fixed[0].probability
+    assert [a.status for a in long[1:]] == [a.status for a in fixed[1:]]

@@ -63,6 +63,13 @@ class CandidateIndex(ABC):
         return len({person_id for _key, person_id in self._prefixed(prefixes, custody)}) if prefixes else 0
 
     @final
+    def pair_year_count(self, given: Iterable[str], fathers: Iterable[str], year: str, custody: str) -> int:
+        """How many persons of ``custody`` born in ``year`` have one of these given-name ids
+        and one of these father's-name ids (their ``p:`` keys, looked up exactly)."""
+        keys = [f"{pair_prefix(g, f)}{year}" for g in sorted(set(given)) for f in sorted(set(fathers))]
+        return len(set(self._lookup(keys, custody))) if keys and year else 0
+
+    @final
     def surname_count(self, surname: str, custody: str) -> int:
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0

@@ -11,20 +11,28 @@ one of the statuses of reconciliation.csv:
   or the guard held him only because nothing but his full name could be compared, and
   that full name is rare enough among the persons matched against that a namesake is
   improbable (:func:`powbureau.matching.namesakes.full_name_odds`: the probability from
-  the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this);
+  the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this; the
+  same with a birth year that agrees as far as one side gives it);
   ``already_released`` or ``deceased`` instead when his derived state says so;
 * ``ambiguous``: candidates, none confident; the reason names the candidates and the
   detail that would settle it, for an officer;
 * ``not_held``: no candidate worth an officer's time: "no record as of DATE".
 
+Two more readings are reconciliation's own (:mod:`powbureau.matching.namesakes`): the rank
+the row and a candidate's record give, weighed as one more comparison (a list gives one, an
+inquiry does not), and the share of rows about men not registered, fitted to the list's
+own rows per custody (:func:`powbureau.matching.prior.estimate_prior`) when there are
+:data:`PRIOR_MIN_ROWS` of them, instead of the settings' one half.
+
 Nothing is stored but one audit record naming the persons matched or shown as candidates.
-The answer for a row does not depend on the other rows, with one exception that only
-withholds: a person who is the confident match of two rows is matched by neither (the list
-names him twice, or one of the rows is someone else), and both go to an officer.
+The answer for a row depends on the other rows only through that prior, and in one way
+that only withholds: a person who is the confident match of two rows is matched by neither
+(the list names him twice, or one of the rows is someone else), and both go to an officer.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections import Counter
@@ -51,7 +59,16 @@ from powbureau.matching import (
     find_candidates,
     profile_from_fields,
 )
-from powbureau.matching.namesakes import FullNameOdds, full_name_odds
+from powbureau.matching.namesakes import (
+    FullNameOdds,
+    RankOdds,
+    full_name_odds,
+    rank_odds,
+    reweigh,
+    scored_mass,
+)
+from powbureau.matching.prior import InquiryWeights, estimate_prior
+from powbureau.matching.ranks import rank_key
 from powbureau.services.audit import record_read
 from powbureau.store.uow import UnitOfWork
 
@@ -98,6 +115,8 @@ AMBIGUOUS_FLOOR: Final = 0.05
 _TOP: Final = 5
 #: A list at least this long is matched by two processes when the caller allows it.
 PARALLEL_MIN = 200
+#: A custody's rows fit the list's own prior only when the list has at least this many of them.
+PRIOR_MIN_ROWS: Final = 100
 #: Rows are shared between the processes in chunks of this many.
 _CHUNK: Final = 16
 _SHOWN: Final = 3
@@ -190,6 +209,7 @@ class _Found:
     profile: Profile
     candidates: list[Candidate]
     full_name: FullNameOdds | None = None  # the best held by the guard on his full name alone
+    rank_agrees: bool = False  # the row's rank is the best candidate's
 
 
 def reconcile_rows(
@@ -200,6 +220,7 @@ def reconcile_rows(
     as_of: date | None = None,
     settings: MatchSettings | None = None,
     workers: int = 1,
+    list_prior: bool = True,
 ) -> list[Reconciled]:
     """Match every row of an exchange list against the persons its list_kind names.
 
@@ -213,11 +234,14 @@ def reconcile_rows(
         settings: the engine's settings (the packaged ones by default).
         workers: 2 to match half of a long list in a forked process (the command line
             does; a server, whose threads must not fork, keeps the default 1).
+        list_prior: fit the share of rows about men not registered to the rows given, per
+            custody with at least :data:`PRIOR_MIN_ROWS` rows, instead of the settings'
+            one half (docs/exchanges.md, "The list's own prior").
 
     Returns:
         One answer per row, in the rows' order.
     """
-    answers = _reconcile(uow, rows, as_of, settings, workers)
+    answers = _reconcile(uow, rows, as_of, settings, workers, list_prior)
     record_read(uow=uow, reader=reader, action=AuditAction.RECONCILE, person_ids=_named(answers))
     return answers
 
@@ -231,12 +255,13 @@ def reconcile_file(
     encoding: str | None = None,
     as_of: date | None = None,
     workers: int = 1,
+    list_prior: bool = True,
 ) -> ReconcileSummary:
     """Reconcile exchange-list.csv into reconciliation.csv; stores nothing but the audit record.
 
     The file is audited as a read naming the persons matched or shown as candidates, with
     its SHA-256; if that record cannot be written, the file is not put in place. ``as_of``
-    and ``workers`` are those of :func:`reconcile_rows`.
+    ``workers`` and ``list_prior`` are those of :func:`reconcile_rows`.
 
     Raises:
         InvalidInput: the list cannot be read (see :func:`read_exchange_list`), or ``out``
@@ -249,7 +274,7 @@ def reconcile_file(
         raise InvalidInput(f"{out}: the answer would replace the list itself; name another file", field="out")
     rows = read_exchange_list(path, encoding=encoding)
     day = as_of or _today()
-    answers = _reconcile(uow, rows, day, None, workers)
+    answers = _reconcile(uow, rows, day, None, workers, list_prior)
     partial = out.with_name(out.name + ".partial")
     try:
         try:
@@ -285,6 +310,7 @@ def _reconcile(
     as_of: date | None,
     settings: MatchSettings | None,
     workers: int = 1,
+    list_prior: bool = False,
 ) -> list[Reconciled]:
     day = (as_of or _today()).isoformat()
     found: list[_Found] = [
@@ -302,7 +328,11 @@ def _reconcile(
         done = helper.share(lambda chunk: _find(index, chunk, settings))
         missed = helper.collect(head, done)  # the registry moved, or the helper failed: do it here
         _find(index, missed, settings)
-        _weigh_full_names(index, found, settings or default_settings())
+        ranked = [f for f in found if f.candidates and rank_key(f.row.fields.get("rank") or "")]
+        ranks, counts = _ranks(uow, ranked)
+        used = settings or default_settings()
+        priors = _list_priors(index, found, used) if list_prior else {}
+        _weigh(index, found, used, ranks, counts, priors)
         shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
         refs = stored.external_refs(shown)
         records = dict(uow.persons.rows(shown))
@@ -419,25 +449,106 @@ class _Helper:
                 self._process.join()
 
 
-def _weigh_full_names(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> None:
-    """For rows whose best candidate the guard held on names alone: how likely a namesake is."""
+def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dict[str, Counter[str]]]:
+    """The rank (its key) of every candidate of rows that give one, and each custody's ranks
+    counted by key; nothing is read when no row gives a rank the table knows."""
+    if not rows:
+        return {}, {}
+    ids = sorted({c.person_id for f in rows for c in f.candidates})
+    ranks = {pid: rank_key(written) for pid, written in uow.persons.ranks(ids).items()}
+    counts: dict[str, Counter[str]] = {}
+    for (custody, written), n in uow.persons.rank_counts().items():
+        key = rank_key(written)
+        if key:
+            counts.setdefault(custody, Counter())[key] += n
+    return ranks, counts
+
+
+def _list_priors(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> dict[str, float]:
+    """The share of rows about men not registered, fitted to the list's own rows per custody
+    (:func:`estimate_prior`), for a custody with at least :data:`PRIOR_MIN_ROWS` rows."""
+    weights: dict[str, list[InquiryWeights]] = {}
+    for f in found:
+        custody = f.custody.value
+        population = index.population(custody)
+        mass = scored_mass(f.candidates, settings=settings, population=population)
+        row = [math.log2(mass)] if mass else [c.weight for c in f.candidates]
+        weights.setdefault(custody, []).append(InquiryWeights(row, population))
+    return {
+        custody: estimate_prior(
+            rows, min_population=settings.min_population, start=settings.prior_not_registered
+        ).not_registered
+        for custody, rows in weights.items()
+        if len(rows) >= PRIOR_MIN_ROWS
+    }
+
+
+def _weigh(
+    index: CandidateIndex,
+    found: Sequence[_Found],
+    settings: MatchSettings,
+    ranks: Mapping[str, str],
+    counts: Mapping[str, Counter[str]],
+    priors: Mapping[str, float],
+) -> None:
+    """Read each row's rank (and the list's prior) into its candidates, then, for a best
+    candidate on whom only the full name (and perhaps the birth year) agrees, how likely a
+    namesake is."""
     for f in found:
         if not f.candidates:
             continue
-        best = f.candidates[0]
-        if not (best.names_only and best.notes and best.probability >= settings.names_only_cap):
-            continue
         custody = f.custody.value
+        population = index.population(custody)
+        rank: RankOdds | None = None
+        if custody in counts:
+            rank = rank_odds(f.row.fields.get("rank") or "", counts[custody], settings=settings)
+        prior = priors.get(custody)
+        weighed = reweigh(f.candidates, ranks, rank, settings=settings, population=population, prior=prior)
+        f.candidates = weighed.candidates
+        best = f.candidates[0]
+        his = ranks.get(best.person_id, "")
+        f.rank_agrees = rank is not None and his == rank.key
+        if not AMBIGUOUS_FLOOR <= best.probability <= settings.names_only_cap or best.cannot_tell_apart:
+            continue
+        if rank is not None and his and his != rank.key:
+            continue  # a rank that differs: left to the guard
+        if not _full_name_agrees(best):
+            continue
+        profile = f.profile
+        year_count = None
+        birth = _birth_level(best)
+        if birth is not None and birth not in ("year", "month"):
+            continue  # a full date that agrees is more than a name; one that differs, less
+        if birth is not None:
+            year_count = index.pair_year_count(profile.given, profile.patronymic, profile.birth[:4], custody)
+            pair_count = 0
+        else:
+            pair_count = index.pair_count(profile.given, profile.patronymic, custody)
         f.full_name = full_name_odds(
-            f.profile,
+            profile,
             best,
             f.candidates[1:],
-            settings=settings,
-            population=index.population(custody),
-            surname_count=index.surname_count(f.profile.surname, custody),
-            pair_count=index.pair_count(f.profile.given, f.profile.patronymic, custody),
+            settings=settings if prior is None else replace(settings, prior_not_registered=prior),
+            population=population,
+            surname_count=index.surname_count(profile.surname, custody),
+            pair_count=pair_count,
             dated_pairs=index.dated_pairs(custody),
+            year_count=year_count,
+            rivals=weighed.rivals,
+            rank=rank if f.rank_agrees else None,
         )
+        if f.full_name is not None and prior is not None:
+            f.full_name = replace(f.full_name, prior=prior)
+
+
+def _full_name_agrees(c: Candidate) -> bool:
+    """Surname, given name and patronymic exact (what :func:`full_name_odds` asks first)."""
+    levels = {x.field: x.level for x in c.comparisons}
+    return all(levels.get(name) == "exact" for name in ("surname", "given_name", "patronymic"))
+
+
+def _birth_level(c: Candidate) -> str | None:
+    return next((x.level for x in c.comparisons if x.field == "birth_date"), None)
 
 
 def _worth_showing(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -505,12 +616,16 @@ def _matched(f: _Found, best: Candidate, ref: str, record: Mapping[str, Any] | N
     if f.custody is Custody.OURS and status in (Status.ESCAPED, Status.MISSING, Status.REPORTED_DEAD):
         word += ": not in our custody"
     taken = ""
-    if f.full_name is not None and best.names_only:
-        taken = f"; names only, taken: {_namesakes(f.full_name, f.custody)}; confirm with his birth date"
+    if f.full_name is not None:
+        what, confirm = (
+            ("names and birth year", "full birth date") if f.full_name.year else ("names", "birth date")
+        )
+        taken = f"; {what} only, taken: {_namesakes(f.full_name, f.custody)}; confirm with his {confirm}"
+    agreed = [*best.agreed, "rank"] if f.rank_agrees else list(best.agreed)
     return Reconciled(
         f.row.list_ref,
         kind.value,
-        f"{word}; agreed: {', '.join(best.agreed)}{taken}",
+        f"{word}; agreed: {', '.join(agreed)}{taken}",
         person_id=best.person_id,
         person_ref=ref,
         probability=best.probability,
@@ -534,8 +649,9 @@ def _ambiguous(
     elif best.cannot_tell_apart:
         group = [c for c in shown if c.person_id == best.person_id or c.person_id in best.cannot_tell_apart]
         why = f"cannot tell apart {named}"
-    elif best.names_only and f.full_name is not None:
-        why = f"{named}: only the names agree; held: {_namesakes(f.full_name, f.custody)}"
+    elif f.full_name is not None:
+        what = "the names and birth year agree" if f.full_name.year else "the names agree"
+        why = f"{named}: only {what}; held: {_namesakes(f.full_name, f.custody)}"
     elif best.names_only:
         why = f"{named}: only the names agree"
     elif best.notes or best.probability <= 0.9:
@@ -568,9 +684,13 @@ def _namesakes(odds: FullNameOdds, custody: Custody) -> str:
     """Why a match on the full name alone was taken or held, in a reason's words."""
     rivals = f", other candidates {odds.rivals:.3f}" if odds.rivals >= 0.0005 else ""
     counted = f" (frequencies of the {odds.population:,} registered)" if odds.among != odds.population else ""
+    of = "full name, birth year" if odds.year else "full name"
+    if odds.rank:
+        of += " and rank"
+    prior = f", the list's prior {odds.prior:.2f}" if odds.prior is not None else ""
     return (
-        f"{odds.namesakes:.3f} other men of this full name expected among {odds.among:,} "
-        f"{_POOL_WORDS[custody]}{counted}{rivals}, p {odds.probability:.4f} (needs {CONFIDENT})"
+        f"{odds.namesakes:.3f} other men of this {of} expected among {odds.among:,} "
+        f"{_POOL_WORDS[custody]}{counted}{rivals}{prior}, p {odds.probability:.4f} (needs {CONFIDENT})"
     )
 
 

@@ -322,6 +322,26 @@ class PersonRepository:
                 found[r.id] = dict(r._mapping)
         return found
 
+    def ranks(self, person_ids: Sequence[str]) -> dict[str, str]:
+        """Each person's rank as written ("" none)."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(person_ids), 900):
+            for pid, rank in self._conn.execute(
+                select(persons.c.id, persons.c.rank).where(persons.c.id.in_(chunk))
+            ):
+                found[pid] = rank or ""
+        return found
+
+    def rank_counts(self) -> dict[tuple[str, str], int]:
+        """How many current persons of each custody have each rank, as written ("" none); read
+        from the index ``ix_persons_custody_rank`` alone."""
+        query = (
+            select(persons.c.custody, persons.c.rank, func.count())
+            .where(persons.c.merged_into.is_(None))
+            .group_by(persons.c.custody, persons.c.rank)
+        )
+        return {(custody, rank or ""): int(n) for custody, rank, n in self._conn.execute(query)}
+
     def resolve(self, ref: str, *, follow_merges: bool = True) -> str:
         """The registry id a reference names.
 

@@ -60,6 +60,7 @@ persons = Table(
     Column("updated_at", String(32), nullable=False),
     Column("updated_by", Text, nullable=False),
 )
+Index("ix_persons_custody_rank", persons.c.custody, persons.c.rank, persons.c.merged_into)
 
 person_refs = Table(
     "person_refs",

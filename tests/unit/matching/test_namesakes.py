@@ -10,9 +10,11 @@ from powbureau.matching import (
     Profile,
     Scorer,
     default_settings,
+    find_candidates,
+    inquiry_weights,
     profile_from_fields,
 )
-from powbureau.matching.namesakes import full_name_odds
+from powbureau.matching.namesakes import full_name_odds, rank_odds, reweigh, scored_mass
 
 SETTINGS = default_settings()
 SCORER = Scorer(SETTINGS)
@@ -110,3 +112,106 @@ def test_the_pair_is_counted_together_among_the_dated_men_of_one_custody() -> No
 def test_profiles_in_the_tests_are_what_they_say() -> None:
     assert isinstance(profile_from_fields(ROW), Profile)
     assert candidate(ROW, RECORD).names_only
+
+
+# -- session 6: a birth year, the rank, every scored rival ------------------------------
+
+
+def year_odds(
+    year_count: int | None, *, record_birth: str = "1993-02-17", surname_count: int = 1
+) -> float | None:
+    row = {**ROW, "birth_date": "1993"}
+    record = {**RECORD, "birth_date": record_birth}
+    found = full_name_odds(
+        profile_from_fields(row),
+        candidate(row, record),
+        (),
+        settings=SETTINGS,
+        population=100_000,
+        surname_count=surname_count,
+        pair_count=1,
+        dated_pairs=100_000,
+        year_count=year_count,
+    )
+    return None if found is None else found.probability
+
+
+def test_names_and_a_birth_year_are_read_with_the_year_counted() -> None:
+    rare, common = year_odds(1, surname_count=300), year_odds(40, surname_count=300)
+    assert rare is not None and rare >= SETTINGS.confident
+    assert common is not None and common < SETTINGS.confident
+    assert year_odds(None) is None, "without the count of the year the guard keeps him"
+    assert year_odds(1, record_birth="1971-02-17") is None, "a year that differs is no agreement"
+
+
+def test_an_agreeing_rank_makes_a_namesake_rarer() -> None:
+    counts = {"private": 40_000, "sergeant": 9_000, "captain": 1_000}
+    rare_rank = rank_odds("капитан", counts, settings=SETTINGS)
+    common_rank = rank_odds("рядовой", counts, settings=SETTINGS)
+    assert rare_rank is not None and common_rank is not None
+    assert rare_rank.frequency < common_rank.frequency < 1
+    base = dict(surname_count=300, pair_count=120)
+    plain = full_name_odds(
+        profile_from_fields(ROW), candidate(ROW, RECORD), (), settings=SETTINGS,
+        population=100_000, dated_pairs=100_000, **base,
+    )  # fmt: skip
+    ranked = full_name_odds(
+        profile_from_fields(ROW), candidate(ROW, RECORD), (), settings=SETTINGS,
+        population=100_000, dated_pairs=100_000, rank=rare_rank, **base,
+    )  # fmt: skip
+    assert plain is not None and ranked is not None
+    assert ranked.namesakes == pytest.approx(plain.namesakes * rare_rank.frequency)
+    assert ranked.probability > plain.probability and ranked.rank and not plain.rank
+
+
+def test_a_rank_no_table_knows_or_a_tiny_custody_says_nothing() -> None:
+    assert rank_odds("гвардии рядовой", {"private": 10}, settings=SETTINGS) is None
+    assert rank_odds("", {"private": 10}, settings=SETTINGS) is None
+    # three men in the custody: the frequency is smoothed towards one and says nothing
+    assert rank_odds("капитан", {"captain": 1, "private": 2}, settings=SETTINGS) is None
+
+
+def found_for(row: dict[str, str], records: list[dict[str, str]]) -> tuple[list[Candidate], int]:
+    men = [profile_from_fields(r, person_id=f"P{i}", custody="own") for i, r in enumerate(records, 1)]
+    index = MemoryCandidateIndex(men)
+    return find_candidates(profile_from_fields(row), index=index, custody="own", top=5), len(men)
+
+
+def test_the_engine_posterior_is_read_back_over_every_person_scored() -> None:
+    row = {"surname": "Гнатюк", "given_name": "Сергій", "birth_date": "1993"}
+    records = [{**RECORD, "birth_date": f"{1990 + i}-02-17", "patronymic": f"Петрович{i}"} for i in range(9)]
+    found, population = found_for(row, records)
+    assert len(found) == 5, "only five are returned, nine are scored"
+    index = MemoryCandidateIndex(
+        [profile_from_fields(r, person_id=f"P{i}", custody="own") for i, r in enumerate(records, 1)]
+    )
+    every = inquiry_weights(profile_from_fields(row), index=index, custody="own")
+    mass = scored_mass(found, settings=SETTINGS, population=population)
+    assert mass == pytest.approx(sum(2.0**w for w in every.weights), rel=1e-9)
+
+
+def test_the_rank_separates_two_namesakes_and_leaves_a_list_without_ranks_untouched() -> None:
+    row = dict(ROW)
+    twins = [dict(RECORD, birth_date="1990-01-01"), dict(RECORD, birth_date="1985-05-05")]
+    found, population = found_for(row, twins)
+    assert found[0].cannot_tell_apart, "two men of the same full name: nothing separates them"
+    same = reweigh(found, {}, None, settings=SETTINGS, population=population)
+    assert same.candidates == found, "no rank and no prior: the engine's answer as it was"
+    rank = rank_odds("капитан", {"captain": 500, "private": 40_000}, settings=SETTINGS)
+    assert rank is not None
+    ranks = {"P1": "private", "P2": "captain"}
+    weighed = reweigh(found, ranks, rank, settings=SETTINGS, population=population)
+    best, other = weighed.candidates[:2]
+    assert best.person_id == "P2" and not best.cannot_tell_apart
+    assert other.probability < best.probability * SETTINGS.ambiguity_ratio
+    assert best.probability <= SETTINGS.names_only_cap, "a rank is no anchor: the guard still holds him"
+    assert weighed.rivals is not None and weighed.rivals < 0.1
+
+
+def test_a_lower_prior_of_strangers_raises_every_candidate() -> None:
+    row = {**ROW, "birth_date": "1993"}
+    found, population = found_for(row, [RECORD, {**RECORD, "surname": "Гнатюкевич"}])
+    half = reweigh(found, {}, None, settings=SETTINGS, population=population, prior=0.5)
+    quarter = reweigh(found, {}, None, settings=SETTINGS, population=population, prior=0.25)
+    assert [c.probability for c in half.candidates] == pytest.approx([c.probability for c in found])
+    assert quarter.candidates[0].probability > half.candidates[0].probability
