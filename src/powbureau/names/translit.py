@@ -163,8 +163,8 @@ _LENGTHS: Final[dict[str, tuple[int, ...]]] = {
     for first in {k[0] for k in _BASE} | set("abcdefghijklmnopqrstuvwxyz")
 }
 _FRENCH_END_RE: Final = re.compile(r"[iy]ne\b")
-#: French without other markers: Sergueï, Gueorgui, Nikolaï (no Ukrainian name ends in аї, еї, ої).
-_FRENCH_ALONE_RE: Final = re.compile(r"gu[ei]|[aeo]ï\b")
+#: French alone: Sergueï, Gueorgui, Nikolaï (no Ukrainian аї, еї, ої at the end); -guev is -гуев.
+_FRENCH_ALONE_RE: Final = re.compile(r"gu(?:e(?!va?\b)|i)|[aeo]ï\b")
 _LATIN_RE: Final = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _SOFT_AFTER_C: Final = frozenset("eiyjéèëêïìíîěý" + _SEPARATORS)
 _CONSONANTS: Final = frozenset("bcdfghklmnpqrstvwxzčšžŝłńśćźżřğ")

@@ -31,6 +31,11 @@ SURNAME_GROUPS = [
     ("Чайковский Čajkovskij Chaikovskii Tschaikowski Tchaikovsky Czajkowski", ISSUE),
     ("Краевой Краевая Краєвий Kraevoi Krayevoy Kraievyi", LESSONS),
     ("Васильев Васильева Vasilyev Vasiliev Vasilev Wassiljew Vasil'ev", ISSUE),
+    # -guev is -гуев in every scheme but the French (hypothesis found GOST's Rostorguev read as
+    # French, гу as г); the French gue/gui still marks Gueorguiev and Guerassimov
+    ("Росторгуев Rostorguev Rostorguyev Rostorhuiev", "hypothesis, session 6"),
+    ("Георгиев Gueorguiev Georgiev", ISSUE),
+    ("Герасимов Guerassimov Gerasimov", ISSUE),
 ]
 
 
