@@ -193,20 +193,22 @@ class _ChunkMaker:
         self._custody = {c.value: f'{{"custody":{encode_basestring(c.value)}' for c in Custody}
         self._tail = (stamp, stamp, recorded_by)
 
-    def make(self, rows: Sequence[tuple[int, list[str]]]) -> PreparedChunk:
+    def make(self, rows: Sequence[tuple[int, list[str]]], ids: Sequence[str] | None = None) -> PreparedChunk:
+        """The rows made ready; ``ids``, when given, are the registry ids to take in turn
+        (one for each row at least) instead of new ones."""
         chunk = PreparedChunk(self.header, len(rows), [], [], [], [], [], [])
+        new_id = self.new_id if ids is None else iter(ids).__next__
         for line, cells in rows:
             read = self.reader.read(line, cells)
             if isinstance(read, Refused):
                 chunk.refused.append(read)
             else:
-                self._prepare(chunk, line, read, cells)
+                self._prepare(chunk, line, read, cells, new_id())
         chunk.keys.sort()
         return chunk
 
-    def _prepare(self, chunk: PreparedChunk, line: int, read: Read, cells: list[str]) -> None:
+    def _prepare(self, chunk: PreparedChunk, line: int, read: Read, cells: list[str], person_id: str) -> None:
         ref, fields, extra = read
-        person_id = self.new_id()
         get = fields.get
         category = category_of(get("category"))
         version, custody, status, status_on, then = _registration_outcome(category, get("captured_on"))
@@ -335,6 +337,19 @@ def _registration_outcome(
     return state.version, custody.value, state.status.value, state.status_on, tuple(then)
 
 
+def _row_chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    """The rows in lists of CHUNK; an empty file gives one empty list (for its header)."""
+    chunk: list[tuple[int, list[str]]] = []
+    yielded = False
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk, yielded = [], True
+    if chunk or not yielded:
+        yield chunk
+
+
 def prepare_chunks(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str
 ) -> Iterator[PreparedChunk]:
@@ -344,14 +359,7 @@ def prepare_chunks(
         maker = _ChunkMaker(
             csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
         )
-        rows: list[tuple[int, list[str]]] = []
-        yielded = False
-        for row in csv_file.rows:
-            rows.append(row)
-            if len(rows) == CHUNK:
-                yield maker.make(rows)
-                rows, yielded = [], True
-        if rows or not yielded:  # an empty file still hands over its header
+        for rows in _row_chunks(csv_file.rows):
             yield maker.make(rows)
     finally:
         csv_file.close()
@@ -360,6 +368,8 @@ def prepare_chunks(
 def _produce(
     send: Connection,
     receive: Connection,
+    asks: Connection,
+    ask: Connection,
     path: Path,
     encoding: str | None,
     source: str,
@@ -367,13 +377,25 @@ def _produce(
     stamp: str,
     cells: bool,
 ) -> None:
-    # Close the child's copy of the reading end: while it is open, a killed importer leaves
-    # the pipe a reader, send() blocks on a full pipe forever and the worker is orphaned.
+    # Close the child's copies of the importer's ends: while the reading end is open, a killed
+    # importer leaves the pipe a reader, send() blocks on a full pipe forever and the worker
+    # is orphaned; while the asking end is open, asks.recv() would never see the importer go.
     receive.close()
+    ask.close()
+    csv_file = None
     try:
-        for item in prepare_chunks(
-            path, encoding=encoding, source=source, recorded_by=recorded_by, stamp=stamp
-        ):
+        csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
+        maker = _ChunkMaker(
+            csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
+        )
+        for rows in _row_chunks(csv_file.rows):
+            if asks.poll():
+                # The importer waited for a chunk: it prepares this one itself, with ids made
+                # here (one a row, so that the ids keep the file's order and never meet).
+                asks.recv_bytes()
+                send.send(("rows", (csv_file.header, rows, [maker.new_id() for _ in rows])))
+                continue
+            item = maker.make(rows)
             # Plain tuples cross the pipe (pickling a named tuple is a Python call for each),
             # and a row's cells only when the importer needs them (a third of the pickling time).
             good = [(g.line, g.ref, g.person_id, g.cells if cells else ()) for g in item.good]
@@ -384,6 +406,8 @@ def _produce(
     except (BrokenPipeError, EOFError):
         os._exit(0)  # the importing process is gone: nothing to deliver to
     finally:
+        if csv_file is not None:
+            csv_file.close()
         send.close()
 
 
@@ -391,6 +415,11 @@ def prepared_stream(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str, cells: bool = True
 ) -> Iterator[PreparedChunk]:
     """Like :func:`prepare_chunks`, in a worker process when the file is large.
+
+    The two processes share the preparing: whenever the importing process finds no chunk
+    waiting for it, it asks the worker for the next chunk's rows as read and prepares that
+    chunk itself, with registry ids the worker made. Either way a chunk is made by the same
+    code from the same rows and ids, so the rows written do not depend on who made them.
 
     Args:
         cells: whether the good rows' cells are needed (to write a reject file or to
@@ -405,25 +434,45 @@ def prepared_stream(
     open_csv(path, encoding=encoding, required=("surname", "given_name")).close()  # fail early
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
+    asks, ask = context.Pipe(duplex=False)
     worker = context.Process(
         target=_produce,
-        args=(send, receive, path, encoding, source, recorded_by, stamp, cells),
+        args=(send, receive, asks, ask, path, encoding, source, recorded_by, stamp, cells),
         daemon=True,
     )
     worker.start()
     send.close()
+    asks.close()
+    maker: _ChunkMaker | None = None
+    asked = False  # one request at a time: at most one chunk more than needed moves over
     try:
         while True:
+            if not asked and not receive.poll():
+                try:
+                    ask.send_bytes(b"")  # idle: the next chunk the worker starts is ours to make
+                    asked = True
+                except BrokenPipeError:
+                    pass  # the worker is gone: recv() says how
             kind, value = receive.recv()
             if kind == "done":
                 return
             if kind == "error":
                 message, field = value
                 raise InvalidInput(message, field=field)
+            if kind == "rows":
+                asked = False
+                header, rows, ids = value
+                if maker is None:
+                    maker = _ChunkMaker(
+                        header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
+                    )
+                yield maker.make(rows, ids)
+                continue
             chunk, good = value
             yield chunk._replace(good=list(map(Good._make, good)))
     finally:
         receive.close()
+        ask.close()
         worker.join(timeout=5)
         if worker.is_alive():
             worker.kill()
