@@ -7,6 +7,7 @@ import json
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -351,6 +352,50 @@ def test_through_the_worker_rejects_and_corrections_get_every_cell(
         (6, rows[4]["person_ref"], again[4]["rank"])
     ]
     assert_verified(registry)
+
+
+def _stream(path: Path) -> list[tuple[Any, ...]]:
+    """What ``prepared_stream`` gives for the file, registry ids from a fixed clock."""
+    from powbureau.domain import registry
+    from powbureau.services import intake_rows
+
+    registry._last[:] = [0, 0]
+    chunks = intake_rows.prepared_stream(path, encoding=None, source="s", recorded_by="op", stamp="T")
+    return [tuple(c._replace(good=[(g.line, g.ref, g.person_id, list(g.cells)) for g in c.good])) for c in chunks]
+
+
+def test_chunks_made_by_the_importer_or_the_worker_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_a_worker: None
+) -> None:
+    # The importer makes a chunk itself when it would wait for the worker: whoever makes a
+    # chunk, its rows, ids and hash pieces are the same (ids come from the worker in order).
+    from types import SimpleNamespace
+
+    from powbureau.domain import registry
+    from powbureau.services import intake_rows
+
+    monkeypatch.setattr(registry, "time", SimpleNamespace(time_ns=lambda: 1_790_000_000_000_000_000))
+    monkeypatch.setattr(registry, "secrets", SimpleNamespace(randbits=lambda bits: 0))
+    rows = People(11).rows(20)
+    rows[4]["birth_date"] = "1994-02-30"  # refused: its id is skipped, the others keep their order
+    path = write_csv(tmp_path / "p.csv", rows, FORMAT_COLUMNS)
+    made_here: list[int] = []
+    make = intake_rows._ChunkMaker.make
+
+    def counted(self: Any, rows: Any, ids: Any = None) -> Any:
+        made_here.append(len(rows))
+        return make(self, rows, ids)
+
+    monkeypatch.setattr(intake_rows._ChunkMaker, "make", counted)
+    monkeypatch.setattr(intake_rows, "_waiting", lambda receive: False)
+    by_worker = _stream(path)
+    assert made_here == [], "the worker made every chunk"
+    monkeypatch.setattr(intake_rows, "_waiting", lambda receive: True)
+    shared = _stream(path)
+    assert made_here, "the importer made no chunk"
+    assert sum(made_here) < len(rows), "the worker made no chunk"
+    assert shared == by_worker
+    assert len(shared) == 7 and sum(len(c[2]) for c in shared) == 19
 
 
 def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(

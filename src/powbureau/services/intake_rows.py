@@ -194,16 +194,18 @@ class _ChunkMaker:
         self._tail = (stamp, stamp, recorded_by)
 
     def make(self, rows: Sequence[tuple[int, list[str]]], ids: Sequence[str] | None = None) -> PreparedChunk:
-        """The rows made ready; ``ids``, when given, are the registry ids to take in turn
-        (one for each row at least) instead of new ones."""
+        """The rows made ready. Each row takes the next registry id, a refused row too (its
+        id is left unused), so that ``ids`` made elsewhere for the rows (one a row) give the
+        same chunk as ids made here."""
         chunk = PreparedChunk(self.header, len(rows), [], [], [], [], [], [])
         new_id = self.new_id if ids is None else iter(ids).__next__
         for line, cells in rows:
+            person_id = new_id()
             read = self.reader.read(line, cells)
             if isinstance(read, Refused):
                 chunk.refused.append(read)
             else:
-                self._prepare(chunk, line, read, cells, new_id())
+                self._prepare(chunk, line, read, cells, person_id)
         chunk.keys.sort()
         return chunk
 
@@ -411,6 +413,11 @@ def _produce(
         send.close()
 
 
+def _waiting(receive: Connection) -> bool:
+    """True when no message from the worker is there to read: the importer would wait."""
+    return not receive.poll()
+
+
 def prepared_stream(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str, cells: bool = True
 ) -> Iterator[PreparedChunk]:
@@ -447,7 +454,7 @@ def prepared_stream(
     asked = False  # one request at a time: at most one chunk more than needed moves over
     try:
         while True:
-            if not asked and not receive.poll():
+            if not asked and _waiting(receive):
                 try:
                     ask.send_bytes(b"")  # idle: the next chunk the worker starts is ours to make
                     asked = True
