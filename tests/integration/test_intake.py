@@ -361,7 +361,9 @@ def _stream(path: Path) -> list[tuple[Any, ...]]:
 
     registry._last[:] = [0, 0]
     chunks = intake_rows.prepared_stream(path, encoding=None, source="s", recorded_by="op", stamp="T")
-    return [tuple(c._replace(good=[(g.line, g.ref, g.person_id, list(g.cells)) for g in c.good])) for c in chunks]
+    return [
+        tuple(c._replace(good=[(g.line, g.ref, g.person_id, list(g.cells)) for g in c.good])) for c in chunks
+    ]
 
 
 def test_chunks_made_by_the_importer_or_the_worker_are_the_same(
