@@ -400,6 +400,49 @@ def test_chunks_made_by_the_importer_or_the_worker_are_the_same(
     assert len(shared) == 7 and sum(len(c[2]) for c in shared) == 19
 
 
+def _indexes(registry: Registry) -> dict[str, list[tuple[str, tuple[str | None, ...]]]]:
+    from sqlalchemy import inspect
+
+    found = inspect(registry.new_engine())
+    return {
+        t: sorted((str(i["name"]), tuple(i["column_names"])) for i in found.get_indexes(t))
+        for t in ("events", "person_refs", "match_profiles", "persons", "match_keys")
+    }
+
+
+def test_an_import_into_a_small_registry_builds_its_indexes_after_the_rows(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Into an empty registry the indexes are dropped and made again in the import's own
+    # transaction: after a refused file and after an import they are all there as before.
+    from powbureau.store import bulk
+
+    before = _indexes(registry)
+    assert {name for table in before.values() for name, _ in table} >= set(bulk.BULK_INDEXES)
+    deferred: list[bool] = []
+    defer = intake.defer_indexes
+    monkeypatch.setattr(intake, "defer_indexes", lambda conn: deferred.append(True) or defer(conn))
+    rows = People(12).rows(30)
+    bad = [dict(r) for r in rows]
+    bad[20]["birth_date"] = "1994-02-30"
+    with pytest.raises(ImportRejected):
+        import_file(registry, write_csv(tmp_path / "bad.csv", bad, FORMAT_COLUMNS))
+    assert deferred == [True]
+    assert _indexes(registry) == before
+    import_file(registry, write_csv(tmp_path / "good.csv", rows, FORMAT_COLUMNS))
+    assert deferred == [True, True]
+    assert _indexes(registry) == before
+    assert_verified(registry)
+    # Now the registry is larger than a small file, and a known source's file reads by them:
+    # the indexes are kept up to date row by row.
+    import_file(
+        registry, write_csv(tmp_path / "more.csv", People(13).rows(3), FORMAT_COLUMNS), source="other"
+    )
+    import_file(registry, write_csv(tmp_path / "again.csv", rows, FORMAT_COLUMNS))
+    assert deferred == [True, True]
+    assert person_count(registry) == 33
+
+
 def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(
     registry: Registry, tmp_path: Path
 ) -> None:
