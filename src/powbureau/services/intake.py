@@ -57,6 +57,10 @@ __all__ = [
 #: of more bytes than this times the registry's events most likely brings more rows than the
 #: registry has, and its indexes are then built again after the rows (speed only).
 _ROW_BYTES = 100
+#: A file larger than this brings more match keys than SQLite's page cache (64 MiB) holds
+#: (1.4 bytes of keys a byte of the synthetic file): they are then sorted once, not each
+#: inserted at its place in a b-tree read and written page by page.
+_STAGED_KEYS_BYTES = 48 << 20
 
 
 @dataclass(frozen=True)
@@ -147,12 +151,15 @@ def import_persons(
             # A source's first file can only register: no ref of it is known, and a ref the file
             # repeats is refused by the ledger first (the write lock keeps it so while we run).
             known_source = uow.persons.source_known(source)
-            # A source's first file into a registry smaller than the file: the indexes are
-            # built once after the rows (SQLite; in this transaction, so a failed or killed
-            # import leaves them as they were). A known source's corrections read by them.
+            # A source's first file into a registry smaller than the file: the indexes and the
+            # match keys are built once after the rows (SQLite; in this transaction, so a failed
+            # or killed import leaves them as they were). A known source's corrections read them.
             size = path.stat().st_size if path.is_file() else 0
-            small = uow.events.size() * _ROW_BYTES < size
-            rebuild = defer_indexes(uow.connection) if small and not known_source and not dry_run else None
+            rebuild = None
+            if not known_source and not dry_run and uow.events.size() * _ROW_BYTES < size:
+                rebuild = defer_indexes(uow.connection)
+                if size > _STAGED_KEYS_BYTES:
+                    uow.matches.stage_keys()
             stream = prepared_stream(
                 path,
                 encoding=encoding,
@@ -188,6 +195,7 @@ def import_persons(
             if summary.rejected_rows and not skip_invalid:
                 raise ImportRejected(path.name, summary.rejected, summary.rejected_rows)
             if rebuild is not None:
+                uow.matches.write_staged_keys()
                 rebuild()
             if not dry_run:
                 uow.commit()

@@ -65,7 +65,11 @@ def defer_indexes(conn: Connection) -> Callable[[], None]:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
 
     def create() -> None:
-        for _name, sql in found:
-            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql("PRAGMA threads = 2")  # the sorts may take the second core
+        try:
+            for _name, sql in found:
+                conn.exec_driver_sql(sql)
+        finally:
+            conn.exec_driver_sql("PRAGMA threads = 0")
 
     return create
