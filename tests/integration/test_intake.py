@@ -354,13 +354,15 @@ def test_through_the_worker_rejects_and_corrections_get_every_cell(
     assert_verified(registry)
 
 
-def _stream(path: Path) -> list[tuple[Any, ...]]:
+def _stream(path: Path, share: bool = True) -> list[tuple[Any, ...]]:
     """What ``prepared_stream`` gives for the file, registry ids from a fixed clock."""
     from powbureau.domain import registry
     from powbureau.services import intake_rows
 
     registry._last[:] = [0, 0]
-    chunks = intake_rows.prepared_stream(path, encoding=None, source="s", recorded_by="op", stamp="T")
+    chunks = intake_rows.prepared_stream(
+        path, encoding=None, source="s", recorded_by="op", stamp="T", share=share
+    )
     return [
         tuple(c._replace(good=[(g.line, g.ref, g.person_id, list(g.cells)) for g in c.good])) for c in chunks
     ]
@@ -393,6 +395,8 @@ def test_chunks_made_by_the_importer_or_the_worker_are_the_same(
     by_worker = _stream(path)
     assert made_here == [], "the worker made every chunk"
     monkeypatch.setattr(intake_rows, "_waiting", lambda receive: True)
+    assert _stream(path, share=False) == by_worker
+    assert made_here == [], "the importer made a chunk though told not to (PostgreSQL)"
     shared = _stream(path)
     assert made_here, "the importer made no chunk"
     assert sum(made_here) < len(rows), "the worker made no chunk"

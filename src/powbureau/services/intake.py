@@ -39,7 +39,7 @@ from powbureau.services.intake_rows import (
     extra_columns,
     prepared_stream,
 )
-from powbureau.store.bulk import defer_indexes
+from powbureau.store.bulk import defer_indexes, writes_in_process
 from powbureau.store.import_ledger import ImportLedger
 from powbureau.store.uow import UnitOfWork
 
@@ -167,6 +167,9 @@ def import_persons(
                 recorded_by=recorded_by,
                 stamp=stamp,
                 cells=reject_writer is not None or known_source,  # see _drop_duplicates, _write_chunk
+                # On PostgreSQL the importer also waits for the server, whose work fills the
+                # other core: not measured to help there on a quiet machine yet, so not done.
+                share=writes_in_process(uow.connection),
             )
             for chunk in stream:
                 if reject_writer is not None and summary.rows == 0:

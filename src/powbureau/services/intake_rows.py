@@ -419,7 +419,14 @@ def _waiting(receive: Connection) -> bool:
 
 
 def prepared_stream(
-    path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str, cells: bool = True
+    path: Path,
+    *,
+    encoding: str | None,
+    source: str,
+    recorded_by: str,
+    stamp: str,
+    cells: bool = True,
+    share: bool = True,
 ) -> Iterator[PreparedChunk]:
     """Like :func:`prepare_chunks`, in a worker process when the file is large.
 
@@ -431,6 +438,8 @@ def prepared_stream(
     Args:
         cells: whether the good rows' cells are needed (to write a reject file or to
             read a known ref's row again for its corrections); a worker sends them only then.
+        share: whether the importing process may make chunks itself when it waits (when
+            its waits leave a core idle, i.e. when no database server works for it).
     """
     big = path.is_file() and path.stat().st_size >= _WORKER_MIN_BYTES
     if not big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -454,7 +463,7 @@ def prepared_stream(
     asked = False  # one request at a time: at most one chunk more than needed moves over
     try:
         while True:
-            if not asked and _waiting(receive):
+            if share and not asked and _waiting(receive):
                 try:
                     ask.send_bytes(b"")  # idle: the next chunk the worker starts is ours to make
                     asked = True

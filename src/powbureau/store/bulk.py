@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["BULK_INDEXES", "chunks", "defer_indexes", "insert_many"]
+__all__ = ["BULK_INDEXES", "chunks", "defer_indexes", "insert_many", "writes_in_process"]
 
 T = TypeVar("T")
 
@@ -73,3 +73,8 @@ def defer_indexes(conn: Connection) -> Callable[[], None]:
             conn.exec_driver_sql("PRAGMA threads = 0")
 
     return create
+
+
+def writes_in_process(conn: Connection) -> bool:
+    """True when the database's own work runs in this process (SQLite), not in a server's."""
+    return conn.dialect.name == "sqlite"
