@@ -13,11 +13,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from json.encoder import encode_basestring
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -367,6 +370,33 @@ def prepare_chunks(
         csv_file.close()
 
 
+class _Outbox:
+    """The worker's messages, sent by a thread of their own: the worker goes on making the
+    next chunk (up to two ahead) while the importer is busy, instead of waiting in send()
+    until the importer reads (a pipe holds 64 KiB, a chunk about 3 MB)."""
+
+    def __init__(self, send: Connection) -> None:
+        self._send = send
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._send.send_bytes(message)
+            except OSError:  # BrokenPipeError: the importing process is gone
+                os._exit(0)
+
+    def put(self, message: tuple[str, Any]) -> None:
+        self._queue.put(bytes(ForkingPickler.dumps(message)))
+
+    def close(self) -> None:
+        """Send what is queued, then return."""
+        self._queue.put(None)
+        self._thread.join()
+
+
 def _produce(
     send: Connection,
     receive: Connection,
@@ -385,6 +415,7 @@ def _produce(
     receive.close()
     ask.close()
     csv_file = None
+    outbox = _Outbox(send)
     try:
         csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
         maker = _ChunkMaker(
@@ -395,19 +426,20 @@ def _produce(
                 # The importer waited for a chunk: it prepares this one itself, with ids made
                 # here (one a row, so that the ids keep the file's order and never meet).
                 asks.recv_bytes()
-                send.send(("rows", (csv_file.header, rows, [maker.new_id() for _ in rows])))
+                outbox.put(("rows", (csv_file.header, rows, [maker.new_id() for _ in rows])))
                 continue
             item = maker.make(rows)
             # Plain tuples cross the pipe (pickling a named tuple is a Python call for each),
             # and a row's cells only when the importer needs them (a third of the pickling time).
             good = [(g.line, g.ref, g.person_id, g.cells if cells else ()) for g in item.good]
-            send.send(("chunk", (item._replace(good=[]), good)))
-        send.send(("done", None))
+            outbox.put(("chunk", (item._replace(good=[]), good)))
+        outbox.put(("done", None))
     except InvalidInput as exc:
-        send.send(("error", (str(exc), exc.field)))
+        outbox.put(("error", (str(exc), exc.field)))
     except (BrokenPipeError, EOFError):
         os._exit(0)  # the importing process is gone: nothing to deliver to
     finally:
+        outbox.close()
         if csv_file is not None:
             csv_file.close()
         send.close()
