@@ -4,7 +4,9 @@ Generates a synthetic registry with ``bench.synth`` (cached under bench/out/), t
 the real command line, ``powbureau import persons``, into a fresh database, sampling the
 resident memory and the CPU time of the importing process and its worker every 20 ms,
 and on PostgreSQL the CPU time of the server process serving the import (the load
-average is that of the minute before the import starts).
+average is that of the minute before the import starts), and the CPU seconds the importing
+process spends alone: before its worker starts, and after the worker's CPU time last grew
+(its last chunk, the index builds and the commit).
 
     .venv/bin/python -m bench.intake --persons 100000 1000000 --db sqlite postgres
 
@@ -51,16 +53,20 @@ def _backends(pid: int) -> list[psutil.Process]:
     ]
 
 
-def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, float]:
+def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, float, float, float]:
     """Peak resident memory of the process and its children (bytes), wall seconds, and the CPU
     seconds (user + system) of the importing process, of its worker(s) and of the database
-    server's processes serving it (PostgreSQL), sampled every 20 ms."""
+    server's processes serving it (PostgreSQL), sampled every 20 ms; then the importing
+    process's CPU seconds before its worker started and after the worker's CPU time last
+    grew (what only one process does: starting, and the end of the import with its commit)."""
     parent = psutil.Process(process.pid)
     peak = 0
     cpu: dict[int, float] = {}
     server: dict[int, float] = {}
     backends: list[psutil.Process] = []
     looked = 0.0
+    before_worker: float | None = None
+    worker_seen, importer_then = 0.0, 0.0
     started = time.perf_counter()
     while process.poll() is None:
         try:
@@ -72,6 +78,11 @@ def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, 
                     times = p.cpu_times()
                 cpu[p.pid] = times.user + times.system
             peak = max(peak, total)
+            workers = sum(v for k, v in cpu.items() if k != process.pid)
+            if len(cpu) > 1 and before_worker is None:
+                before_worker = cpu[process.pid]
+            if workers > worker_seen:
+                worker_seen, importer_then = workers, cpu[process.pid]
             if time.perf_counter() - looked > 1:
                 backends, looked = _backends(process.pid), time.perf_counter()
             for b in backends:
@@ -83,7 +94,8 @@ def _watch(process: subprocess.Popen[bytes]) -> tuple[int, float, float, float, 
     seconds = time.perf_counter() - started
     importer = cpu.get(process.pid, 0.0)
     workers = sum(v for k, v in cpu.items() if k != process.pid)
-    return peak, seconds, importer, workers, sum(server.values())
+    alone_after = importer - importer_then if workers else 0.0
+    return peak, seconds, importer, workers, sum(server.values()), before_worker or 0.0, alone_after
 
 
 def fresh_database(db: str, sqlite_file: Path) -> tuple[str, str | None]:
@@ -124,7 +136,7 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             env=env,
         )
         load = os.getloadavg()[0]
-        peak, seconds, importer_cpu, worker_cpu, server_cpu = _watch(process)
+        peak, seconds, importer_cpu, worker_cpu, server_cpu, before, after = _watch(process)
         if process.returncode != 0:
             raise RuntimeError(f"import failed: {process.stdout.read() if process.stdout else ''!r}")
         check = subprocess.run([POWBUREAU, "--db", url, "verify"], capture_output=True, text=True, env=env)
@@ -137,6 +149,7 @@ def run(db: str, persons: int) -> dict[str, float | int | str]:
             "importer_cpu": round(importer_cpu, 1),
             "worker_cpu": round(worker_cpu, 1),
             "server_cpu": round(server_cpu, 1) if db == "postgres" else "-",
+            "alone": f"{before:.2f} / {after:.2f}",
             "load": round(load, 1),
             "verify": "ok" if check.returncode == 0 else check.stderr.strip()[:200],
         }
@@ -152,15 +165,15 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     args = parser.parse_args()
     print("| database | persons | seconds | persons/s | peak RSS (MB) ", end="")
-    print("| CPU s importer / worker / server | load | verify |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| CPU s importer / worker / server | importer alone before / after worker | load | verify |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for persons in args.persons:
         for db in args.db:
             r = run(db, persons)
             print(
                 f"| {r['db']} | {r['persons']:,} | {r['seconds']} | {r['persons_per_s']:,} "
                 f"| {r['peak_rss_mb']} | {r['importer_cpu']} / {r['worker_cpu']} / {r['server_cpu']} "
-                f"| {r['load']} "
+                f"| {r['alone']} | {r['load']} "
                 f"| {r['verify']} |",
                 flush=True,
             )

@@ -7,6 +7,7 @@ import json
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -351,6 +352,102 @@ def test_through_the_worker_rejects_and_corrections_get_every_cell(
         (6, rows[4]["person_ref"], again[4]["rank"])
     ]
     assert_verified(registry)
+
+
+def _stream(path: Path, share: bool = True) -> list[tuple[Any, ...]]:
+    """What ``prepared_stream`` gives for the file, registry ids from a fixed clock."""
+    from powbureau.domain import registry
+    from powbureau.services import intake_rows
+
+    registry._last[:] = [0, 0]
+    chunks = intake_rows.prepared_stream(
+        path, encoding=None, source="s", recorded_by="op", stamp="T", share=share
+    )
+    return [
+        tuple(c._replace(good=[(g.line, g.ref, g.person_id, list(g.cells)) for g in c.good])) for c in chunks
+    ]
+
+
+def test_chunks_made_by_the_importer_or_the_worker_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_a_worker: None
+) -> None:
+    # The importer makes a chunk itself when it would wait for the worker: whoever makes a
+    # chunk, its rows, ids and hash pieces are the same (ids come from the worker in order).
+    from types import SimpleNamespace
+
+    from powbureau.domain import registry
+    from powbureau.services import intake_rows
+
+    monkeypatch.setattr(registry, "time", SimpleNamespace(time_ns=lambda: 1_790_000_000_000_000_000))
+    monkeypatch.setattr(registry, "secrets", SimpleNamespace(randbits=lambda bits: 0))
+    rows = People(11).rows(20)
+    rows[4]["birth_date"] = "1994-02-30"  # refused: its id is skipped, the others keep their order
+    path = write_csv(tmp_path / "p.csv", rows, FORMAT_COLUMNS)
+    made_here: list[int] = []
+    make = intake_rows._ChunkMaker.make
+
+    def counted(self: Any, rows: Any, ids: Any = None) -> Any:
+        made_here.append(len(rows))
+        return make(self, rows, ids)
+
+    monkeypatch.setattr(intake_rows._ChunkMaker, "make", counted)
+    monkeypatch.setattr(intake_rows, "_waiting", lambda receive: False)
+    by_worker = _stream(path)
+    assert made_here == [], "the worker made every chunk"
+    monkeypatch.setattr(intake_rows, "_waiting", lambda receive: True)
+    assert _stream(path, share=False) == by_worker
+    assert made_here == [], "the importer made a chunk though told not to (PostgreSQL)"
+    shared = _stream(path)
+    assert made_here, "the importer made no chunk"
+    assert sum(made_here) < len(rows), "the worker made no chunk"
+    assert shared == by_worker
+    assert len(shared) == 7 and sum(len(c[2]) for c in shared) == 19
+
+
+def _indexes(registry: Registry) -> dict[str, list[tuple[str, tuple[str | None, ...]]]]:
+    from sqlalchemy import inspect
+
+    found = inspect(registry.new_engine())
+    return {
+        t: sorted((str(i["name"]), tuple(i["column_names"])) for i in found.get_indexes(t))
+        for t in ("events", "person_refs", "match_profiles", "persons", "match_keys")
+    }
+
+
+def test_an_import_into_a_small_registry_builds_its_indexes_after_the_rows(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Into an empty registry the indexes are dropped and made again in the import's own
+    # transaction: after a refused file and after an import they are all there as before.
+    from powbureau.store import bulk
+
+    before = _indexes(registry)
+    assert {name for table in before.values() for name, _ in table} >= set(bulk.BULK_INDEXES)
+    deferred: list[bool] = []
+    defer = intake.defer_indexes
+    monkeypatch.setattr(intake, "defer_indexes", lambda conn: deferred.append(True) or defer(conn))
+    monkeypatch.setattr(intake, "_STAGED_KEYS_BYTES", 0)  # the match keys sorted once too (SQLite)
+    rows = People(12).rows(30)
+    bad = [dict(r) for r in rows]
+    bad[20]["birth_date"] = "1994-02-30"
+    with pytest.raises(ImportRejected):
+        import_file(registry, write_csv(tmp_path / "bad.csv", bad, FORMAT_COLUMNS))
+    assert deferred == [True]
+    assert _indexes(registry) == before
+    import_file(registry, write_csv(tmp_path / "good.csv", rows, FORMAT_COLUMNS))
+    assert deferred == [True, True]
+    assert _indexes(registry) == before
+    assert_verified(registry)  # the tracing keys too
+    with registry.uow(write=False) as uow:
+        assert uow.connection.exec_driver_sql("SELECT count(*) FROM match_keys").scalar_one() > 30
+    # Now the registry is larger than a small file, and a known source's file reads by them:
+    # the indexes are kept up to date row by row.
+    import_file(
+        registry, write_csv(tmp_path / "more.csv", People(13).rows(3), FORMAT_COLUMNS), source="other"
+    )
+    import_file(registry, write_csv(tmp_path / "again.csv", rows, FORMAT_COLUMNS))
+    assert deferred == [True, True]
+    assert person_count(registry) == 33
 
 
 def test_skip_invalid_writes_rejects_that_can_be_fixed_and_imported(

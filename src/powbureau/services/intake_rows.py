@@ -13,11 +13,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from json.encoder import encode_basestring
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -193,20 +196,24 @@ class _ChunkMaker:
         self._custody = {c.value: f'{{"custody":{encode_basestring(c.value)}' for c in Custody}
         self._tail = (stamp, stamp, recorded_by)
 
-    def make(self, rows: Sequence[tuple[int, list[str]]]) -> PreparedChunk:
+    def make(self, rows: Sequence[tuple[int, list[str]]], ids: Sequence[str] | None = None) -> PreparedChunk:
+        """The rows made ready. Each row takes the next registry id, a refused row too (its
+        id is left unused), so that ``ids`` made elsewhere for the rows (one a row) give the
+        same chunk as ids made here."""
         chunk = PreparedChunk(self.header, len(rows), [], [], [], [], [], [])
+        new_id = self.new_id if ids is None else iter(ids).__next__
         for line, cells in rows:
+            person_id = new_id()
             read = self.reader.read(line, cells)
             if isinstance(read, Refused):
                 chunk.refused.append(read)
             else:
-                self._prepare(chunk, line, read, cells)
+                self._prepare(chunk, line, read, cells, person_id)
         chunk.keys.sort()
         return chunk
 
-    def _prepare(self, chunk: PreparedChunk, line: int, read: Read, cells: list[str]) -> None:
+    def _prepare(self, chunk: PreparedChunk, line: int, read: Read, cells: list[str], person_id: str) -> None:
         ref, fields, extra = read
-        person_id = self.new_id()
         get = fields.get
         category = category_of(get("category"))
         version, custody, status, status_on, then = _registration_outcome(category, get("captured_on"))
@@ -335,6 +342,19 @@ def _registration_outcome(
     return state.version, custody.value, state.status.value, state.status_on, tuple(then)
 
 
+def _row_chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    """The rows in lists of CHUNK; an empty file gives one empty list (for its header)."""
+    chunk: list[tuple[int, list[str]]] = []
+    yielded = False
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk, yielded = [], True
+    if chunk or not yielded:
+        yield chunk
+
+
 def prepare_chunks(
     path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str
 ) -> Iterator[PreparedChunk]:
@@ -344,22 +364,44 @@ def prepare_chunks(
         maker = _ChunkMaker(
             csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
         )
-        rows: list[tuple[int, list[str]]] = []
-        yielded = False
-        for row in csv_file.rows:
-            rows.append(row)
-            if len(rows) == CHUNK:
-                yield maker.make(rows)
-                rows, yielded = [], True
-        if rows or not yielded:  # an empty file still hands over its header
+        for rows in _row_chunks(csv_file.rows):
             yield maker.make(rows)
     finally:
         csv_file.close()
 
 
+class _Outbox:
+    """The worker's messages, sent by a thread of their own: the worker goes on making the
+    next chunk (up to two ahead) while the importer is busy, instead of waiting in send()
+    until the importer reads (a pipe holds 64 KiB, a chunk about 3 MB)."""
+
+    def __init__(self, send: Connection) -> None:
+        self._send = send
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._send.send_bytes(message)
+            except OSError:  # BrokenPipeError: the importing process is gone
+                os._exit(0)
+
+    def put(self, message: tuple[str, Any]) -> None:
+        self._queue.put(bytes(ForkingPickler.dumps(message)))
+
+    def close(self) -> None:
+        """Send what is queued, then return."""
+        self._queue.put(None)
+        self._thread.join()
+
+
 def _produce(
     send: Connection,
     receive: Connection,
+    asks: Connection,
+    ask: Connection,
     path: Path,
     encoding: str | None,
     source: str,
@@ -367,34 +409,69 @@ def _produce(
     stamp: str,
     cells: bool,
 ) -> None:
-    # Close the child's copy of the reading end: while it is open, a killed importer leaves
-    # the pipe a reader, send() blocks on a full pipe forever and the worker is orphaned.
+    # Close the child's copies of the importer's ends: while the reading end is open, a killed
+    # importer leaves the pipe a reader, send() blocks on a full pipe forever and the worker
+    # is orphaned; while the asking end is open, asks.recv() would never see the importer go.
     receive.close()
+    ask.close()
+    csv_file = None
+    outbox = _Outbox(send)
     try:
-        for item in prepare_chunks(
-            path, encoding=encoding, source=source, recorded_by=recorded_by, stamp=stamp
-        ):
+        csv_file = open_csv(path, encoding=encoding, required=("surname", "given_name"))
+        maker = _ChunkMaker(
+            csv_file.header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
+        )
+        for rows in _row_chunks(csv_file.rows):
+            if asks.poll():
+                # The importer waited for a chunk: it prepares this one itself, with ids made
+                # here (one a row, so that the ids keep the file's order and never meet).
+                asks.recv_bytes()
+                outbox.put(("rows", (csv_file.header, rows, [maker.new_id() for _ in rows])))
+                continue
+            item = maker.make(rows)
             # Plain tuples cross the pipe (pickling a named tuple is a Python call for each),
             # and a row's cells only when the importer needs them (a third of the pickling time).
             good = [(g.line, g.ref, g.person_id, g.cells if cells else ()) for g in item.good]
-            send.send(("chunk", (item._replace(good=[]), good)))
-        send.send(("done", None))
+            outbox.put(("chunk", (item._replace(good=[]), good)))
+        outbox.put(("done", None))
     except InvalidInput as exc:
-        send.send(("error", (str(exc), exc.field)))
+        outbox.put(("error", (str(exc), exc.field)))
     except (BrokenPipeError, EOFError):
         os._exit(0)  # the importing process is gone: nothing to deliver to
     finally:
+        outbox.close()
+        if csv_file is not None:
+            csv_file.close()
         send.close()
 
 
+def _waiting(receive: Connection) -> bool:
+    """True when no message from the worker is there to read: the importer would wait."""
+    return not receive.poll()
+
+
 def prepared_stream(
-    path: Path, *, encoding: str | None, source: str, recorded_by: str, stamp: str, cells: bool = True
+    path: Path,
+    *,
+    encoding: str | None,
+    source: str,
+    recorded_by: str,
+    stamp: str,
+    cells: bool = True,
+    share: bool = True,
 ) -> Iterator[PreparedChunk]:
     """Like :func:`prepare_chunks`, in a worker process when the file is large.
+
+    The two processes share the preparing: whenever the importing process finds no chunk
+    waiting for it, it asks the worker for the next chunk's rows as read and prepares that
+    chunk itself, with registry ids the worker made. Either way a chunk is made by the same
+    code from the same rows and ids, so the rows written do not depend on who made them.
 
     Args:
         cells: whether the good rows' cells are needed (to write a reject file or to
             read a known ref's row again for its corrections); a worker sends them only then.
+        share: whether the importing process may make chunks itself when it waits (when
+            its waits leave a core idle, i.e. when no database server works for it).
     """
     big = path.is_file() and path.stat().st_size >= _WORKER_MIN_BYTES
     if not big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -405,25 +482,45 @@ def prepared_stream(
     open_csv(path, encoding=encoding, required=("surname", "given_name")).close()  # fail early
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
+    asks, ask = context.Pipe(duplex=False)
     worker = context.Process(
         target=_produce,
-        args=(send, receive, path, encoding, source, recorded_by, stamp, cells),
+        args=(send, receive, asks, ask, path, encoding, source, recorded_by, stamp, cells),
         daemon=True,
     )
     worker.start()
     send.close()
+    asks.close()
+    maker: _ChunkMaker | None = None
+    asked = False  # one request at a time: at most one chunk more than needed moves over
     try:
         while True:
+            if share and not asked and _waiting(receive):
+                try:
+                    ask.send_bytes(b"")  # idle: the next chunk the worker starts is ours to make
+                    asked = True
+                except BrokenPipeError:
+                    pass  # the worker is gone: recv() says how
             kind, value = receive.recv()
             if kind == "done":
                 return
             if kind == "error":
                 message, field = value
                 raise InvalidInput(message, field=field)
+            if kind == "rows":
+                asked = False
+                header, rows, ids = value
+                if maker is None:
+                    maker = _ChunkMaker(
+                        header, source=source, recorded_by=recorded_by, file=path.name, stamp=stamp
+                    )
+                yield maker.make(rows, ids)
+                continue
             chunk, good = value
             yield chunk._replace(good=list(map(Good._make, good)))
     finally:
         receive.close()
+        ask.close()
         worker.join(timeout=5)
         if worker.is_alive():
             worker.kill()

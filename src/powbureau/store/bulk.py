@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["chunks", "insert_many"]
+__all__ = ["BULK_INDEXES", "chunks", "defer_indexes", "insert_many", "writes_in_process"]
 
 T = TypeVar("T")
 
@@ -38,3 +38,43 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+#: The secondary indexes of the tables bulk intake fills (not the primary keys, which hold
+#: the rows of ``match_keys`` and ``match_profiles`` and which the import itself reads).
+BULK_INDEXES = ("ix_events_person_id", "ix_person_refs_person_id", "ix_match_profiles_custody")
+
+
+def defer_indexes(conn: Connection) -> Callable[[], None]:
+    """On SQLite, drop the bulk tables' secondary indexes in the open transaction; the
+    function returned creates them again, as they were, from the rows then there.
+
+    Sorting every row once costs less than keeping an index up to date row by row when
+    most of its rows are new (and far less once the index outgrows the page cache). SQLite's
+    DDL is transactional: the indexes come back with the commit, or with a rollback if the
+    import fails or its process dies, and other connections see them all along. On other
+    databases nothing is dropped.
+    """
+    if conn.dialect.name != "sqlite":
+        return lambda: None
+    marks = ", ".join("?" * len(BULK_INDEXES))
+    found = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", BULK_INDEXES
+    ).all()
+    for name, _sql in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def create() -> None:
+        conn.exec_driver_sql("PRAGMA threads = 2")  # the sorts may take the second core
+        try:
+            for _name, sql in found:
+                conn.exec_driver_sql(sql)
+        finally:
+            conn.exec_driver_sql("PRAGMA threads = 0")
+
+    return create
+
+
+def writes_in_process(conn: Connection) -> bool:
+    """True when the database's own work runs in this process (SQLite), not in a server's."""
+    return conn.dialect.name == "sqlite"

@@ -22,7 +22,8 @@ class ImportLedger:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
-        suffix = " ON COMMIT DROP" if connection.dialect.name == "postgresql" else ""
+        # SQLite: the primary key is the table (one b-tree to write instead of a table and its index)
+        suffix = " ON COMMIT DROP" if connection.dialect.name == "postgresql" else " WITHOUT ROWID"
         self._conn.execute(
             text(f"CREATE TEMP TABLE IF NOT EXISTS import_seen (ref TEXT PRIMARY KEY, line INTEGER){suffix}")
         )
@@ -38,6 +39,17 @@ class ImportLedger:
             return {}
         if self._postgres:
             return self._claim_postgres(refs)
+        # Insert and let the primary key say whether any was there: in the usual case all are
+        # new and nothing needs looking up.
+        driver: Any = self._conn.connection.driver_connection  # a sqlite3 connection
+        before = driver.total_changes
+        self._conn.exec_driver_sql("INSERT OR IGNORE INTO import_seen (ref, line) VALUES (?, ?)", list(refs))
+        if driver.total_changes - before == len(refs):
+            return {}
+        return self._earlier(refs)
+
+    def _earlier(self, refs: Sequence[tuple[str, int]]) -> dict[str, int]:
+        """The refs whose line in the ledger is not theirs: claimed before, with that line."""
         earlier: dict[str, int] = {}
         for start in range(0, len(refs), _CHUNK):
             chunk = [ref for ref, _line in refs[start : start + _CHUNK]]
@@ -46,10 +58,7 @@ class ImportLedger:
                 f"SELECT ref, line FROM import_seen WHERE ref IN ({marks})", tuple(chunk)
             )
             earlier.update({r[0]: int(r[1]) for r in rows})
-        new = [(ref, line) for ref, line in refs if ref not in earlier]
-        if new:
-            self._conn.exec_driver_sql("INSERT INTO import_seen (ref, line) VALUES (?, ?)", new)
-        return earlier
+        return {ref: earlier[ref] for ref, line in refs if earlier[ref] != line}
 
     def _claim_postgres(self, refs: Sequence[tuple[str, int]]) -> dict[str, int]:
         # Insert and let the primary key say which were there: a look-up first would be planned

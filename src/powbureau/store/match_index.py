@@ -47,6 +47,7 @@ __all__ = [
 #: (profile row or None for a merged-away record, key rows (key, custody, person_id))
 MatchRows = tuple[tuple[str, ...] | None, list[tuple[str, str, str]]]
 _IN_CHUNK = 500
+_STAGED = "staged_match_keys"
 _DERIVED_REF = "#"
 
 
@@ -74,13 +75,51 @@ class MatchIndex:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._staged = False
 
     # -- writing -------------------------------------------------------------------
 
     def add_rows(self, profiles: Sequence[tuple[str, ...]], keys: Sequence[tuple[str, str, str]]) -> None:
         """Insert prepared profile and key rows (see :func:`match_rows`)."""
         insert_many(self._conn, match_profiles, profiles)
+        if self._staged:
+            if keys:
+                self._conn.exec_driver_sql(f"INSERT INTO temp.{_STAGED} VALUES (?, ?, ?)", list(keys))
+            return
         insert_many(self._conn, match_keys, sorted(keys))
+
+    def stage_keys(self) -> None:
+        """SQLite: hold the key rows added from now on in a temporary table, until
+        :meth:`write_staged_keys` writes them to ``match_keys`` in key order.
+
+        For bulk intake into a small registry: keys fall all over the table, and once it
+        outgrows the page cache each one inserted at its place costs a page read and write
+        (4 million keys: 19 s of CPU), where appending them and sorting once costs 8.5 s.
+        Nothing reads the keys before they are written (the import's unit of work only adds);
+        the temporary table vanishes with the connection if the import fails or dies.
+        """
+        if self._conn.dialect.name != "sqlite":
+            return
+        self._conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGED} (key TEXT, custody TEXT, person_id TEXT)"
+        )
+        self._conn.exec_driver_sql(f"DELETE FROM temp.{_STAGED}")
+        self._staged = True
+
+    def write_staged_keys(self) -> None:
+        """Write the staged key rows to ``match_keys``, sorted once (SQLite may sort on two threads)."""
+        if not self._staged:
+            return
+        self._staged = False
+        self._conn.exec_driver_sql("PRAGMA threads = 2")
+        try:
+            self._conn.exec_driver_sql(
+                f'INSERT INTO match_keys ("key", custody, person_id) SELECT key, custody, person_id '
+                f"FROM temp.{_STAGED} ORDER BY key, custody, person_id"
+            )
+        finally:
+            self._conn.exec_driver_sql("PRAGMA threads = 0")
+        self._conn.exec_driver_sql(f"DROP TABLE temp.{_STAGED}")
 
     def add(self, states: Iterable[PersonState]) -> None:
         """Index new persons."""

@@ -95,6 +95,12 @@ class EventLog:
         row = self._conn.execute(query).one()
         return int(row.last_id), str(row.last_hash)
 
+    def size(self) -> int:
+        """The number of events in the chain (its head's id); locks the head like an append."""
+        if self._head is None:
+            self._head = self._lock_head()
+        return self._head[0]
+
     def append(self, new_events: Sequence[NewEvent], *, recorded_at: str | None = None) -> list[Event]:
         """Seal events onto the chain head and store them.
 

@@ -37,12 +37,12 @@ def _reference(
     reader, new_id = RowReader(header), _ids()
     chunk = PreparedChunk(header, len(rows), [], [], [], [], [], [])
     for line, cells in rows:
+        person_id = new_id()  # every row takes an id; a refused row leaves its own unused
         read = reader.read(line, cells)
         if not isinstance(read, Read):
             chunk.refused.append(read)
             continue
         ref, fields, extra = read
-        person_id = new_id()
         events = registration_events(
             person_id,
             fields,
