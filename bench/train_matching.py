@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bench.matching_data import (
     import_registry,
@@ -184,6 +185,30 @@ def estimate(
     return tuple(comparisons), adjusted
 
 
+def _score_cases(
+    cases: list[tuple[list[float], int | None, float]],
+    candidates: SqlCandidateIndex,
+    inquiries: Sequence[tuple[str, Any]],
+    truth: dict[str, Any],
+    ids: dict[str, str],
+    settings: MatchSettings,
+    log2_k: float,
+) -> int:
+    """Append each inquiry's candidates' weights (the engine's own, as scored for the
+    posterior), the true one's position and log2 K to ``cases``; returns how many men held
+    were among their candidates."""
+    retrieved = 0
+    for ref, query in inquiries:
+        q = query.profile()
+        records = candidates.candidates(q, "ours")
+        weights = list(inquiry_weights(q, index=candidates, custody="ours", settings=settings).weights)
+        sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
+        position = next((i for i, r in enumerate(records) if r.person_id == sought), None)
+        retrieved += position is not None
+        cases.append((weights, position, log2_k))
+    return retrieved
+
+
 def _fit(cases: Sequence[tuple[list[float], int | None, float]]) -> tuple[float, float, float]:
     """Scale and offset maximising the likelihood of the true answers (Newton's method).
 
@@ -288,21 +313,13 @@ def train(args: argparse.Namespace, work: Path) -> MatchSettings:
     comparisons, adjusted = estimate(true_pairs, random_pairs)
     base = MatchSettings(comparisons=comparisons)
     cases: list[tuple[list[float], int | None, float]] = []
-    retrieved = 0
     with engine.connect() as conn:
         candidates = SqlCandidateIndex(conn)
         population = candidates.population("ours")
         log2_k = math.log2(max(population, base.min_population)) + math.log2(
             base.prior_not_registered / (1 - base.prior_not_registered)
         )
-        for ref, query in inquiries:
-            q = query.profile()
-            records = candidates.candidates(q, "ours")
-            weights = list(inquiry_weights(q, index=candidates, custody="ours", settings=base).weights)
-            sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
-            position = next((i for i, r in enumerate(records) if r.person_id == sought), None)
-            retrieved += position is not None
-            cases.append((weights, position, log2_k))
+        retrieved = _score_cases(cases, candidates, inquiries, truth, ids, base, log2_k)
     engine.dispose()
     held = sum(1 for t in truth.values() if t.person_ref)
     log(f"retrieval: {retrieved} of {held} men held were among the candidates")
@@ -359,15 +376,7 @@ def calibrate(args: argparse.Namespace, work: Path) -> MatchSettings:
             log2_k = math.log2(max(population, packaged.min_population)) + math.log2(
                 (len(truth) - held) / held
             )
-            retrieved = 0
-            for ref, query in inquiries:
-                q = query.profile()
-                records = candidates.candidates(q, "ours")
-                weights = list(inquiry_weights(q, index=candidates, custody="ours", settings=base).weights)
-                sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
-                position = next((i for i, r in enumerate(records) if r.person_id == sought), None)
-                retrieved += position is not None
-                cases.append((weights, position, log2_k))
+            retrieved = _score_cases(cases, candidates, inquiries, truth, ids, base, log2_k)
             sets.append(
                 {"held_share": share, "inquiries": len(truth), "retrieved_held": f"{retrieved}/{held}"}
             )
