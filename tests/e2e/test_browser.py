@@ -250,6 +250,8 @@ def test_a_family_asks_an_officer_confirms_and_the_family_reads_the_answer(site:
         }.items():
             mother.locator(f"#f-{field}").fill(value)
         mother.locator("form button[type=submit]").click()
+        # all_inner_texts does not wait: the page with the two codes may still be loading
+        mother.locator("main code").nth(1).wait_for()
         codes = mother.locator("main code").all_inner_texts()
         reference, secret = codes[0], codes[1]
         assert reference.startswith("W-")
