@@ -202,7 +202,8 @@ class Registry:
     own: dict[str, Facts]  # ... and their own registrations
 
 
-def _rows(registry_dir: Path) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+def registry_rows(registry_dir: Path) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """Each row of persons.csv with its row of persons-truth.csv (the same person)."""
     with (
         open(registry_dir / "persons.csv", newline="", encoding="utf-8-sig") as pf,
         open(registry_dir / "persons-truth.csv", newline="", encoding="utf-8") as tf,
@@ -217,7 +218,7 @@ def load_registry(registry_dir: Path, wanted: Iterable[str] = ()) -> Registry:
     """Every person of custody ours, and the truth of the men in ``wanted``."""
     wanted = set(wanted)
     registry = Registry([], [], defaultdict(list), {}, {})
-    for row, truth in _rows(registry_dir):
+    for row, truth in registry_rows(registry_dir):
         ref = row["person_ref"]
         if ref in wanted:
             registry.truth[ref] = truth

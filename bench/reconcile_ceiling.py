@@ -35,11 +35,11 @@ import argparse
 import csv
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.ceiling import CUSTODY_OURS, Facts, _names, contradicts, registered_facts
+from bench.ceiling import CUSTODY_OURS, Facts, _names, contradicts, registered_facts, registry_rows
 from bench.reconcile import OUT, read_truth
 
 __all__ = ["RowCeiling", "list_facts", "main", "remaining"]
@@ -70,22 +70,11 @@ class RowCeiling:
     status: str
 
 
-def _rows(registry_dir: Path) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
-    with (
-        open(registry_dir / "persons.csv", newline="", encoding="utf-8-sig") as pf,
-        open(registry_dir / "persons-truth.csv", newline="", encoding="utf-8") as tf,
-    ):
-        for row, truth in zip(csv.DictReader(pf), csv.DictReader(tf), strict=True):
-            if row["person_ref"] != truth["person_ref"]:
-                raise ValueError(f"persons-truth.csv does not match persons.csv at {row['person_ref']}")
-            yield row, truth
-
-
 def load(registry_dir: Path, wanted: set[str]) -> tuple[dict[str, _Custody], dict[str, dict[str, str]]]:
     """Both custodies' persons (facts and rank) and the truth of the men in ``wanted``."""
     pools = {"ours": _Custody(), "own": _Custody()}
     truth_of: dict[str, dict[str, str]] = {}
-    for row, truth in _rows(registry_dir):
+    for row, truth in registry_rows(registry_dir):
         ref = row["person_ref"]
         if ref in wanted:
             truth_of[ref] = truth

@@ -57,7 +57,7 @@ def _score_all(
     population = index.population(custody)
     frequency = scorer.surname_frequency(index.surname_count(query.surname, custody), population)
     given: dict[str, float | None] = {}
-    if query.given and scorer.given_frequency(0, 1) is not None:
+    if query.given and scorer.weighs_given_frequency:
         pairs = index.dated_pairs(custody)
         given = {g: scorer.given_frequency(index.given_count(g, custody), pairs) for g in query.given}
     scored = []

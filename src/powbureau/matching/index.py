@@ -144,8 +144,11 @@ class MemoryCandidateIndex(CandidateIndex):
         return sum(1 for p in self._by_id.values() if p.custody == custody)
 
     def dated_pairs(self, custody: str) -> int:
+        return self._count_prefixed(PAIR_KEYS, custody)
+
+    def _count_prefixed(self, prefix: str, custody: str) -> int:
         keys = self._keys.items()
-        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(PAIR_KEYS))
+        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(prefix))
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         found: set[str] = set()
@@ -172,9 +175,7 @@ class MemoryCandidateIndex(CandidateIndex):
         return self._surnames[(surname, custody)]
 
     def _given_count(self, given: str, custody: str) -> int:
-        prefix = f"{PAIR_KEYS}{given}|"
-        keys = self._keys.items()
-        return sum(len(ids) for (key, c), ids in keys if c == custody and key.startswith(prefix))
+        return self._count_prefixed(f"{PAIR_KEYS}{given}|", custody)
 
 
 class BatchCandidateIndex(CandidateIndex):

@@ -147,6 +147,11 @@ class Scorer:
         prior = self.settings.tf_prior_count
         return (count + prior * self._surname_u) / (population + prior)
 
+    @property
+    def weighs_given_frequency(self) -> bool:
+        """True when the settings weigh a shared given name by its frequency."""
+        return bool(self._given_u)
+
     def given_frequency(self, count: int, pairs: int) -> float | None:
         """The registry's frequency of a given name, smoothed towards the exact level's u.
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["BULK_INDEXES", "chunks", "defer_indexes", "insert_many", "writes_in_process"]
+__all__ = ["BULK_INDEXES", "chunks", "defer_indexes", "insert_many", "sorting_threads", "writes_in_process"]
 
 T = TypeVar("T")
 
@@ -65,14 +66,21 @@ def defer_indexes(conn: Connection) -> Callable[[], None]:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
 
     def create() -> None:
-        conn.exec_driver_sql("PRAGMA threads = 2")  # the sorts may take the second core
-        try:
+        with sorting_threads(conn):
             for _name, sql in found:
                 conn.exec_driver_sql(sql)
-        finally:
-            conn.exec_driver_sql("PRAGMA threads = 0")
 
     return create
+
+
+@contextmanager
+def sorting_threads(conn: Connection) -> Iterator[None]:
+    """SQLite: let the sorts of an index build or an ordered insert take the second core."""
+    conn.exec_driver_sql("PRAGMA threads = 2")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("PRAGMA threads = 0")
 
 
 def writes_in_process(conn: Connection) -> bool:

@@ -31,7 +31,7 @@ from powbureau.matching import (
     registry_keys,
 )
 from powbureau.matching.keys import PAIR_KEYS
-from powbureau.store.bulk import chunks, insert_many
+from powbureau.store.bulk import chunks, insert_many, sorting_threads
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
 __all__ = [
@@ -111,14 +111,11 @@ class MatchIndex:
         if not self._staged:
             return
         self._staged = False
-        self._conn.exec_driver_sql("PRAGMA threads = 2")
-        try:
+        with sorting_threads(self._conn):
             self._conn.exec_driver_sql(
                 f'INSERT INTO match_keys ("key", custody, person_id) SELECT key, custody, person_id '
                 f"FROM temp.{_STAGED} ORDER BY key, custody, person_id"
             )
-        finally:
-            self._conn.exec_driver_sql("PRAGMA threads = 0")
         self._conn.exec_driver_sql(f"DROP TABLE temp.{_STAGED}")
 
     def add(self, states: Iterable[PersonState]) -> None:
