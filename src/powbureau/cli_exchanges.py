@@ -437,6 +437,8 @@ def terms(
     power: Annotated[str | None, typer.Option(help="The other party's Power.")] = None,
     on: Annotated[str | None, typer.Option("--on", help="The date foreseen.")] = None,
     place: Annotated[str | None, typer.Option(help="The crossing point.")] = None,
+    reason: Annotated[str, typer.Option(help="Why the terms change (kept in the exchange's log).")] = "",
+    expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
 ) -> None:
     """Change the formula, criteria, Power (before agreement), date or place."""
     cli = _cli()
@@ -450,6 +452,8 @@ def terms(
             power=power,
             planned_on=on,
             place=place,
+            expected_version=expected_version,
+            reason=reason,
         )
     cli.out.print(f"{exchange_id}: terms changed (version {version})")
 

@@ -148,6 +148,20 @@ def test_an_exchange_from_creation_to_the_list_for_the_other_party(cli: Cli, tmp
     cli.ok("exchange", "edit", exchange, "--remove", off, "--reason", "kept as a witness")
     assert cli("exchange", "state", exchange, "executed").code == 2
     cli.ok("exchange", "state", exchange, "negotiating")
+    version = cli.ok("exchange", "show", exchange, "--json").json()["version"]
+    stale = cli("exchange", "terms", exchange, "--place", "КПП-4", "--expected-version", str(version + 1))
+    assert stale.code == 1 and "version" in stale.err
+    moved = cli.ok(
+        "exchange", "terms", exchange, "--place", "КПП-4", "--reason", "the road is shelled",
+        "--expected-version", str(version),
+    )  # fmt: skip
+    assert f"version {version + 1}" in moved.out
+    logged = cli.ok("exchange", "show", exchange, "--json").json()["history"][-1]
+    assert (logged["action"], logged["detail"]["reason"], logged["detail"]["place"]) == (
+        "terms",
+        "the road is shelled",
+        "КПП-4",
+    )
     cli.ok("exchange", "state", exchange, "agreed", "--reason", "signed at the border")
     not_now = cli("exchange", "edit", exchange, "--add", off, "--reason", "back on")
     assert not_now.code == 1 and "fixed" in not_now.err

@@ -89,3 +89,25 @@ def test_sheet_scan_results_and_reports_over_http(registry: Registry) -> None:
     assert [e["id"] for e in liaison.get("/api/exchanges").json()] == [ex]
     missing = http.get("/api/exchanges/EX-404/executed-list")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+def test_terms_over_http_keep_the_reason_and_check_the_version(registry: Registry) -> None:
+    http = staff_client(registry, "negotiator", ["exchange_negotiator"])
+    created = http.post(
+        "/api/exchanges", json={"party": "the other party", "formula": {"kind": "all_wounded"}}
+    )
+    assert created.status_code in (200, 201), created.text
+    ex = created.json()["exchange_id"]
+    version = http.get(f"/api/exchanges/{ex}").json()["version"]
+    body = {"place": "КПП-4", "reason": "the road is shelled"}
+    stale = http.post(f"/api/exchanges/{ex}/terms", json={**body, "expected_version": version + 1})
+    assert stale.status_code == 409, stale.text
+    done = http.post(f"/api/exchanges/{ex}/terms", json={**body, "expected_version": version})
+    assert done.status_code == 200 and done.json()["version"] == version + 1
+    logged = http.get(f"/api/exchanges/{ex}").json()["history"][-1]
+    assert (logged["action"], logged["by"], logged["detail"]["reason"]) == (
+        "terms",
+        "negotiator",
+        body["reason"],
+    )
+    assert logged["detail"]["place"] == "КПП-4"

@@ -107,6 +107,7 @@ class Terms(BaseModel):
     planned_on: str | None = Field(None, max_length=10)
     place: str | None = _TEXT
     expected_version: int | None = Field(None, ge=0)
+    reason: str = Field("", max_length=2000, description="Why the terms change (kept in the exchange's log).")
 
 
 class Assignment(BaseModel):
@@ -264,6 +265,7 @@ def terms(request: Request, session: Negotiator, exchange_id: str, body: Terms) 
         planned_on=body.planned_on,
         place=body.place,
         expected_version=body.expected_version,
+        reason=body.reason,
     )
     return {"exchange_id": exchange_id, "version": version}
 
