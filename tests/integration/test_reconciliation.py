@@ -600,3 +600,10 @@ def test_surname_and_given_name_without_a_patronymic_are_read_against_the_custod
     assert held.status == "ambiguous" and held.candidates[0][0] == ids["RARE"], held
     assert "only the names agree; held: " in held.reason, held.reason
     assert "other men of this surname and given name expected among 10,000" in held.reason
+    # what the benchmark's account of misses reads: the same weighing, before the decision
+    [weighed] = reconciliation.weigh_rows(uow=registry.uow(write=False), reader=READER, rows=[without])
+    assert weighed.candidates[0].person_id == ids["RARE"]
+    assert weighed.full_name is not None and not weighed.full_name.father
+    assert weighed.full_name.probability == pytest.approx(
+        float(held.reason.split(", p ")[1].split(" ")[0]), abs=1e-4
+    )

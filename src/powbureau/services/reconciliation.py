@@ -12,7 +12,8 @@ one of the statuses of reconciliation.csv:
   that full name is rare enough among the persons matched against that a namesake is
   improbable (:func:`powbureau.matching.namesakes.full_name_odds`: the probability from
   the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this; the
-  same with a birth year that agrees as far as one side gives it);
+  same with a birth year that agrees as far as one side gives it, and on surname and given
+  name when the patronymic is missing on one side);
   ``already_released`` or ``deceased`` instead when his derived state says so;
 * ``ambiguous``: candidates, none confident; the reason names the candidates and the
   detail that would settle it, for an officer;
