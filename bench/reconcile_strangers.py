@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.reconcile --persons 100000        # first: the registry
     .venv/bin/python -m bench.reconcile_strangers --persons 100000 [--rows 4000] [--seed 31] \
-        [--prior 0.25] [--details]
+        [--prior 0.25] [--details] [--no-patronymic]
 
 bench.reconcile's lists test the rule weakly: their not-registered namesakes are moved to a
 birth year no registered man of their full name has. Here every row is a stranger, made by
@@ -23,6 +23,10 @@ every row, which tests nothing. So the strangers are reconciled with a fixed pri
 (``--prior``, 0.25 by default: the benchmark's lists fit 0.23 to 0.26), and the prediction
 uses the same. ``--details`` gives every stranger his birth year and rank as well (the
 generator's), which tests the readings of a birth year and of the rank.
+
+Session 7: ``--no-patronymic`` leaves the patronymic out (surname and given name, and with
+``--details`` the birth year and rank), which tests the rule's reading of a given name's
+frequency when the father's name cannot be compared.
 """
 
 from __future__ import annotations
@@ -48,9 +52,11 @@ from powbureau.store.uow import SqlUnitOfWork
 _OTHER_NATIVE = {"held": 0.10, "request": 0.15}
 
 
-def strangers(kind: str, rows: int, seed: int, *, details: bool = False) -> list[ListRow]:
+def strangers(
+    kind: str, rows: int, seed: int, *, details: bool = False, patronymic: bool = True
+) -> list[ListRow]:
     """``rows`` men of the registry's generator, not registered, by full name only (with
-    ``details``, also their birth year and rank)."""
+    ``details``, also their birth year and rank; without ``patronymic``, no father's name)."""
     rng = random.Random(f"strangers:{kind}:{seed}")
     people = People(random.Random(f"strangers-people:{kind}:{seed}"))
     own = kind == "held"
@@ -62,7 +68,7 @@ def strangers(kind: str, rows: int, seed: int, *, details: bool = False) -> list
         fields: dict[str, str | None] = {
             "surname": m.surname_ru.upper(),
             "given_name": m.given_ru,
-            "patronymic": m.patronymic_ru,
+            "patronymic": m.patronymic_ru if patronymic else None,
         }
         if details:
             fields["birth_date"] = m.birth_date[:4]
@@ -92,6 +98,13 @@ def expected_namesakes(
                 "-", settings.names_only_cap, scorer.total(comparisons), comparisons, names_only=True
             )
             year = profile.birth[:4]
+            given_count = year_count = None
+            if year and profile.patronymic:
+                year_count = index.pair_year_count(profile.given, profile.patronymic, year, custody) + 1
+            elif year:
+                year_count = index.given_year_counts(profile.given, custody)[year] + 1
+            elif not profile.patronymic:
+                given_count = sum(index.given_count(g, custody) for g in set(profile.given))
             rank = rank_odds(row.fields.get("rank") or "", counts.get(custody, Counter()), settings=settings)
             odds = full_name_odds(
                 profile,
@@ -102,9 +115,8 @@ def expected_namesakes(
                 surname_count=index.surname_count(profile.surname, custody) + 1,
                 pair_count=index.pair_count(profile.given, profile.patronymic, custody),
                 dated_pairs=index.dated_pairs(custody),
-                year_count=index.pair_year_count(profile.given, profile.patronymic, year, custody) + 1
-                if year
-                else None,
+                year_count=year_count,
+                given_count=given_count,
                 rank=rank,
             )
             out.append((odds.namesakes, odds.probability) if odds else (0.0, 0.0))
@@ -118,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=31)
     parser.add_argument("--prior", type=float, default=0.25, help="share of rows about men not registered")
     parser.add_argument("--details", action="store_true", help="strangers give their birth year and rank")
+    parser.add_argument("--no-patronymic", action="store_true", help="strangers give no patronymic")
     args = parser.parse_args(argv)
     settings = replace(default_settings(), prior_not_registered=args.prior)
     engine = open_engine(f"sqlite:///{OUT / f'r{args.persons}.db'}")
@@ -127,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for kind in ("held", "request"):
-        rows = strangers(kind, args.rows, args.seed, details=args.details)
+        rows = strangers(kind, args.rows, args.seed, details=args.details, patronymic=not args.no_patronymic)
         answers = reconcile_rows(
             uow=SqlUnitOfWork(engine, write=False),
             reader=READER,

@@ -70,6 +70,14 @@ class CandidateIndex(ABC):
         return len(set(self._lookup(keys, custody))) if keys and year else 0
 
     @final
+    def given_year_counts(self, given: Iterable[str], custody: str) -> Counter[str]:
+        """How many ``p:`` keys of ``custody`` with one of these given-name ids there are, by
+        birth year: its dated men, once per father's-name id (a range per id, as long as the
+        name is common; read by reconciliation's names rule only)."""
+        prefixes = [f"{PAIR_KEYS}{g}|" for g in sorted(set(given))]
+        return Counter(key.rpartition("|")[2] for key, _id in self._prefixed(prefixes, custody))
+
+    @final
     def surname_count(self, surname: str, custody: str) -> int:
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0

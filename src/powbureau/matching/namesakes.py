@@ -52,6 +52,15 @@ Two more readings, also for reconciliation only (session 6):
   as it was. In the full-name odds an agreeing rank multiplies the namesakes expected by
   ``f_rank`` and ``m`` by ``agrees``; a rank that differs leaves the match to the guard.
 
+One more, session 7: **names without the father's name.** When the patronymic cannot be
+compared (the row or the record lacks it) and surname and given name agree exactly, the
+same odds are read on those two (and the birth year, as above): ``f`` is the surname's
+frequency times the given name's among the custody's dated men (the ``p:`` keys of that
+given-name id, once per father's name: :meth:`.CandidateIndex.given_count`, or by birth
+year :meth:`.CandidateIndex.given_year_counts`), and ``m`` leaves out the patronymic. A
+man not registered is then anyone of that surname and given name, whatever his father's
+name: a row that gives a patronymic the record lacks is read as if it gave none.
+
 The rivals in the odds are, when the engine's posterior can be read back (some candidate's
 probability is not capped), every registered person it scored, not only those returned:
 ``sum 2^w`` over all of them is ``2^w / p - K`` for any candidate whose ``p`` is exact.
@@ -282,6 +291,7 @@ class FullNameOdds:
         rivals: the odds the other candidates take from him.
         year: the birth year was read too (names and a birth year only).
         rank: an agreeing rank was read too.
+        father: the father's name was compared (False: surname and given name only).
         prior: the share of rows about men not registered, when the list's own was used.
     """
 
@@ -293,6 +303,7 @@ class FullNameOdds:
     year: bool = False
     rank: bool = False
     prior: float | None = None
+    father: bool = True
 
 
 def full_name_odds(
@@ -306,6 +317,7 @@ def full_name_odds(
     pair_count: int,
     dated_pairs: int,
     year_count: int | None = None,
+    given_count: int | None = None,
     rivals: float | None = None,
     rank: RankOdds | None = None,
 ) -> FullNameOdds | None:
@@ -314,8 +326,9 @@ def full_name_odds(
     Args:
         row: the row's profile (its given-name and father's-name ids are counted).
         best: the best candidate; the rule applies only when his surname, given name and
-            patronymic agree exactly and no other field can be compared (none agrees,
-            none disagrees), and nothing says he cannot be told apart from another.
+            patronymic agree exactly (or the patronymic is missing on one side) and no
+            other field can be compared (none agrees, none disagrees), and nothing says he
+            cannot be told apart from another.
         others: the other candidates found for the row.
         population: how many persons the row was matched against.
         surname_count: how many of them have the row's surname key.
@@ -325,8 +338,13 @@ def full_name_odds(
             (:meth:`.CandidateIndex.dated_pairs`).
         year_count: when the birth dates agree only as far as one side gives them (level
             ``year`` or ``month``): how many of them have the row's given name, father's
-            name and birth year (:meth:`.CandidateIndex.pair_year_count`); without it such
-            a candidate is left to the guard.
+            name and birth year (:meth:`.CandidateIndex.pair_year_count`), or, when the
+            patronymic cannot be compared, how many ``p:`` keys have the given name and
+            year (:meth:`.CandidateIndex.given_year_counts`); without it such a candidate
+            is left to the guard.
+        given_count: when the patronymic cannot be compared and no year is read: how many
+            ``p:`` keys have the row's given name (:meth:`.CandidateIndex.given_count`);
+            without it such a candidate is left to the guard.
         rivals: what every other person scored takes from him (:func:`reweigh`); by
             default the ``others`` given, by their weights.
         rank: the row's rank odds when his record's rank agrees (the caller leaves a rank
@@ -336,8 +354,12 @@ def full_name_odds(
         The odds, or None when the rule does not apply.
     """
     levels = {c.field: c.level for c in best.comparisons}
-    if any(levels.get(name) != _EXACT for name in NAME_FIELDS):
+    if levels.get("surname") != _EXACT or levels.get("given_name") != _EXACT:
         return None
+    father_level = levels.get("patronymic")
+    if father_level not in (_EXACT, None):
+        return None
+    fatherless = father_level is None
     birth = levels.get("birth_date")
     others_compared = (lv for name, lv in levels.items() if name not in NAME_FIELDS and name != "birth_date")
     if any(level is not None for level in others_compared):
@@ -345,20 +367,24 @@ def full_name_odds(
     year = birth is not None
     if year and (birth not in _PARTIAL or year_count is None):
         return None
-    if best.cannot_tell_apart or not row.given or not row.patronymic:
+    if best.cannot_tell_apart or not row.given or not (row.patronymic or fatherless):
+        return None
+    if fatherless and not year and given_count is None:
         return None
     prior = settings.tf_prior_count
     surname, given, father = (settings.comparison(n).level(_EXACT) for n in _NAMES)
     surname_f = (surname_count + prior * surname.u) / (population + prior)
-    m = surname.m * given.m * father.m
+    m = surname.m * given.m * (1.0 if fatherless else father.m)
+    first = given.u * (1.0 if fatherless else father.u)  # a stranger's first names agree by chance
     if year and year_count is not None:
         dates = settings.comparison("birth_date")
         agreeing = [dates.level(name) for name in _YEAR_AGREES]
         m *= sum(lv.m for lv in agreeing) / sum(lv.m for lv in dates.levels)
-        chance = given.u * father.u * sum(lv.u for lv in agreeing)
+        chance = first * sum(lv.u for lv in agreeing)
         pair_f = (year_count + 1 + prior * chance) / (dated_pairs + 1 + prior)
     else:
-        pair_f = (pair_count + 1 + prior * given.u * father.u) / (dated_pairs + 1 + prior)
+        count = (given_count or 0) if fatherless else pair_count
+        pair_f = (count + 1 + prior * first) / (dated_pairs + 1 + prior)
     n = max(population, settings.min_population)
     namesakes = n * surname_f * pair_f
     if rank is not None:
@@ -369,4 +395,6 @@ def full_name_odds(
     odds_none = settings.prior_not_registered / (1 - settings.prior_not_registered)
     against = odds_none * namesakes / m + rivals
     probability = min(1 / (1 + against), settings.max_probability)
-    return FullNameOdds(probability, namesakes, population, n, rivals, year, rank is not None)
+    return FullNameOdds(
+        probability, namesakes, population, n, rivals, year, rank is not None, father=not fatherless
+    )

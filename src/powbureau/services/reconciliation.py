@@ -12,7 +12,8 @@ one of the statuses of reconciliation.csv:
   that full name is rare enough among the persons matched against that a namesake is
   improbable (:func:`powbureau.matching.namesakes.full_name_odds`: the probability from
   the custody's term frequencies reaches :data:`CONFIDENT`; tracing never does this; the
-  same with a birth year that agrees as far as one side gives it);
+  same with a birth year that agrees as far as one side gives it, and on surname and given
+  name when the patronymic is missing on one side);
   ``already_released`` or ``deceased`` instead when his derived state says so;
 * ``ambiguous``: candidates, none confident; the reason names the candidates and the
   detail that would settle it, for an officer;
@@ -80,8 +81,10 @@ __all__ = [
     "ReconcileStatus",
     "ReconcileSummary",
     "Reconciled",
+    "WeighedRow",
     "reconcile_file",
     "reconcile_rows",
+    "weigh_rows",
 ]
 
 
@@ -201,8 +204,17 @@ class ReconcileSummary:
 
 
 @dataclass
-class _Found:
-    """One row's candidates, before the statuses are decided."""
+class WeighedRow:
+    """One row's candidates, before the statuses are decided.
+
+    Attributes:
+        row: the list's row.
+        custody: whom it is matched against.
+        profile: the row as the engine reads it.
+        candidates: best first, the rank and the list's prior read.
+        full_name: the names rule's odds for the best candidate, when it applies.
+        rank_agrees: the row's rank is the best candidate's.
+    """
 
     row: ListRow
     custody: Custody
@@ -313,8 +325,41 @@ def _reconcile(
     list_prior: bool = False,
 ) -> list[Reconciled]:
     day = (as_of or _today()).isoformat()
-    found: list[_Found] = [
-        _Found(row, CUSTODY_OF_KIND[row.list_kind], profile_from_fields(row.fields), []) for row in rows
+    found, refs, records = _weighed(uow, rows, settings, workers, list_prior)
+    twice = _matched_twice(found)
+    return [_answer(f, day, refs, records, twice) for f in found]
+
+
+def weigh_rows(
+    *,
+    uow: UnitOfWork,
+    reader: Reader,
+    rows: Sequence[ListRow],
+    settings: MatchSettings | None = None,
+    workers: int = 1,
+    list_prior: bool = True,
+) -> list[WeighedRow]:
+    """Every row's candidates as :func:`reconcile_rows` weighs them before deciding, for a
+    benchmark's account of why a row was or was not matched (``bench/reconcile_misses.py``).
+
+    Audited as :func:`reconcile_rows` is (the persons shown as candidates).
+    """
+    found = _weighed(uow, rows, settings, workers, list_prior)[0]
+    shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
+    record_read(uow=uow, reader=reader, action=AuditAction.RECONCILE, person_ids=shown)
+    return found
+
+
+def _weighed(
+    uow: UnitOfWork,
+    rows: Sequence[ListRow],
+    settings: MatchSettings | None,
+    workers: int,
+    list_prior: bool,
+) -> tuple[list[WeighedRow], dict[str, str], dict[str, Any]]:
+    """The rows' weighed candidates, the external refs and the records of those worth showing."""
+    found: list[WeighedRow] = [
+        WeighedRow(row, CUSTODY_OF_KIND[row.list_kind], profile_from_fields(row.fields), []) for row in rows
     ]
     # Rows about men of one surname one after another: they are offered the same namesakes,
     # whose profiles the batch index then fetches once. Each row is matched alone, so the
@@ -336,11 +381,10 @@ def _reconcile(
         shown = sorted({c.person_id for f in found for c in _worth_showing(f.candidates)})
         refs = stored.external_refs(shown)
         records = dict(uow.persons.rows(shown))
-    twice = _matched_twice(found)
-    return [_answer(f, day, refs, records, twice) for f in found]
+    return found, dict(refs), records
 
 
-def _find(index: CandidateIndex, rows: Sequence[_Found], settings: MatchSettings | None) -> None:
+def _find(index: CandidateIndex, rows: Sequence[WeighedRow], settings: MatchSettings | None) -> None:
     for f in rows:
         if f.profile.surname or f.profile.given or f.profile.service:
             f.candidates = find_candidates(
@@ -360,7 +404,7 @@ class _Helper:
     """
 
     def __init__(
-        self, uow: UnitOfWork, rows: Sequence[_Found], settings: MatchSettings | None, forked: bool
+        self, uow: UnitOfWork, rows: Sequence[WeighedRow], settings: MatchSettings | None, forked: bool
     ) -> None:
         self._uow, self._rows, self._settings = uow, rows, settings
         self._starts = range(0, len(rows), _CHUNK)
@@ -393,7 +437,7 @@ class _Helper:
                 return
             yield start
 
-    def share(self, match: Callable[[Sequence[_Found]], None]) -> set[int]:
+    def share(self, match: Callable[[Sequence[WeighedRow]], None]) -> set[int]:
         """Match chunks here until none is left; the starts of those matched here."""
         done = set()
         for start in self._claim():
@@ -419,7 +463,7 @@ class _Helper:
         finally:
             send.close()
 
-    def collect(self, head: tuple[int, str], done: set[int]) -> list[_Found]:
+    def collect(self, head: tuple[int, str], done: set[int]) -> list[WeighedRow]:
         """Take the helper's candidates; the rows matched nowhere (or not taken) yet."""
         theirs: dict[int, list[list[Candidate]]] = {}
         if self._receive is not None:
@@ -429,7 +473,7 @@ class _Helper:
                 answer = None
             if answer is not None and answer[0] == head:
                 theirs = answer[1]
-        missed: list[_Found] = []
+        missed: list[WeighedRow] = []
         for start in self._starts:
             chunk = self._rows[start : start + _CHUNK]
             if start in theirs:
@@ -449,7 +493,7 @@ class _Helper:
                 self._process.join()
 
 
-def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dict[str, Counter[str]]]:
+def _ranks(uow: UnitOfWork, rows: Sequence[WeighedRow]) -> tuple[dict[str, str], dict[str, Counter[str]]]:
     """The rank (its key) of every candidate of rows that give one, and each custody's ranks
     counted by key; nothing is read when no row gives a rank the table knows."""
     if not rows:
@@ -464,7 +508,9 @@ def _ranks(uow: UnitOfWork, rows: Sequence[_Found]) -> tuple[dict[str, str], dic
     return ranks, counts
 
 
-def _list_priors(index: CandidateIndex, found: Sequence[_Found], settings: MatchSettings) -> dict[str, float]:
+def _list_priors(
+    index: CandidateIndex, found: Sequence[WeighedRow], settings: MatchSettings
+) -> dict[str, float]:
     """The share of rows about men not registered, fitted to the list's own rows per custody
     (:func:`estimate_prior`), for a custody with at least :data:`PRIOR_MIN_ROWS` rows."""
     weights: dict[str, list[InquiryWeights]] = {}
@@ -485,7 +531,7 @@ def _list_priors(index: CandidateIndex, found: Sequence[_Found], settings: Match
 
 def _weigh(
     index: CandidateIndex,
-    found: Sequence[_Found],
+    found: Sequence[WeighedRow],
     settings: MatchSettings,
     ranks: Mapping[str, str],
     counts: Mapping[str, Counter[str]],
@@ -493,7 +539,9 @@ def _weigh(
 ) -> None:
     """Read each row's rank (and the list's prior) into its candidates, then, for a best
     candidate on whom only the full name (and perhaps the birth year) agrees, how likely a
-    namesake is."""
+    namesake is; also when the patronymic is missing on one side (surname and given name),
+    and when the engine's own probability, unguarded, falls short of :data:`CONFIDENT`."""
+    years: dict[tuple[tuple[str, ...], str], Counter[str]] = {}  # a given name's dated men by year
     for f in found:
         if not f.candidates:
             continue
@@ -508,22 +556,30 @@ def _weigh(
         best = f.candidates[0]
         his = ranks.get(best.person_id, "")
         f.rank_agrees = rank is not None and his == rank.key
-        if not AMBIGUOUS_FLOOR <= best.probability <= settings.names_only_cap or best.cannot_tell_apart:
+        if not AMBIGUOUS_FLOOR <= best.probability < CONFIDENT or best.cannot_tell_apart:
             continue
         if rank is not None and his and his != rank.key:
             continue  # a rank that differs: left to the guard
         if not _full_name_agrees(best):
             continue
         profile = f.profile
-        year_count = None
+        year_count = given_count = None
+        pair_count = 0
         birth = _birth_level(best)
         if birth is not None and birth not in ("year", "month"):
             continue  # a full date that agrees is more than a name; one that differs, less
-        if birth is not None:
+        father = _level(best, "patronymic") is not None
+        if birth is not None and father:
             year_count = index.pair_year_count(profile.given, profile.patronymic, profile.birth[:4], custody)
-            pair_count = 0
-        else:
+        elif birth is not None:
+            key = (tuple(sorted(profile.given)), custody)
+            if key not in years:
+                years[key] = index.given_year_counts(profile.given, custody)
+            year_count = years[key][profile.birth[:4]]
+        elif father:
             pair_count = index.pair_count(profile.given, profile.patronymic, custody)
+        else:
+            given_count = sum(index.given_count(g, custody) for g in set(profile.given))
         f.full_name = full_name_odds(
             profile,
             best,
@@ -534,6 +590,7 @@ def _weigh(
             pair_count=pair_count,
             dated_pairs=index.dated_pairs(custody),
             year_count=year_count,
+            given_count=given_count,
             rivals=weighed.rivals,
             rank=rank if f.rank_agrees else None,
         )
@@ -542,20 +599,29 @@ def _weigh(
 
 
 def _full_name_agrees(c: Candidate) -> bool:
-    """Surname, given name and patronymic exact (what :func:`full_name_odds` asks first)."""
+    """Surname and given name exact, the patronymic exact or missing on one side (what
+    :func:`full_name_odds` asks first)."""
     levels = {x.field: x.level for x in c.comparisons}
-    return all(levels.get(name) == "exact" for name in ("surname", "given_name", "patronymic"))
+    return (
+        levels.get("surname") == "exact"
+        and levels.get("given_name") == "exact"
+        and levels.get("patronymic") in ("exact", None)
+    )
+
+
+def _level(c: Candidate, name: str) -> str | None:
+    return next((x.level for x in c.comparisons if x.field == name), None)
 
 
 def _birth_level(c: Candidate) -> str | None:
-    return next((x.level for x in c.comparisons if x.field == "birth_date"), None)
+    return _level(c, "birth_date")
 
 
 def _worth_showing(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [c for c in candidates[:_SHOWN] if c.probability >= AMBIGUOUS_FLOOR]
 
 
-def _confident(f: _Found) -> Candidate | None:
+def _confident(f: WeighedRow) -> Candidate | None:
     """The best candidate when he alone is confident, else None.
 
     A candidate the guard held on his full name alone is confident when a namesake is
@@ -571,7 +637,7 @@ def _confident(f: _Found) -> Candidate | None:
     return best
 
 
-def _matched_twice(found: Sequence[_Found]) -> dict[str, list[str]]:
+def _matched_twice(found: Sequence[WeighedRow]) -> dict[str, list[str]]:
     """Persons who are the confident match of more than one row: list_refs by person."""
     rows_of: dict[str, list[str]] = {}
     for f in found:
@@ -582,7 +648,7 @@ def _matched_twice(found: Sequence[_Found]) -> dict[str, list[str]]:
 
 
 def _answer(
-    f: _Found,
+    f: WeighedRow,
     day: str,
     refs: Mapping[str, str],
     records: Mapping[str, Mapping[str, Any]],
@@ -598,7 +664,7 @@ def _answer(
     return _ambiguous(f, shown, refs, records, twice)
 
 
-def _matched(f: _Found, best: Candidate, ref: str, record: Mapping[str, Any] | None) -> Reconciled:
+def _matched(f: WeighedRow, best: Candidate, ref: str, record: Mapping[str, Any] | None) -> Reconciled:
     status = Status(record["status"]) if record is not None else Status.REGISTERED
     on = str(record.get("status_on") or "") if record is not None else ""
     word, preposition = _STATUS_WORDS.get(status, (status.value, "on"))
@@ -634,7 +700,7 @@ def _matched(f: _Found, best: Candidate, ref: str, record: Mapping[str, Any] | N
 
 
 def _ambiguous(
-    f: _Found,
+    f: WeighedRow,
     shown: Sequence[Candidate],
     refs: Mapping[str, str],
     records: Mapping[str, Mapping[str, Any]],
@@ -684,7 +750,8 @@ def _namesakes(odds: FullNameOdds, custody: Custody) -> str:
     """Why a match on the full name alone was taken or held, in a reason's words."""
     rivals = f", other candidates {odds.rivals:.3f}" if odds.rivals >= 0.0005 else ""
     counted = f" (frequencies of the {odds.population:,} registered)" if odds.among != odds.population else ""
-    of = "full name, birth year" if odds.year else "full name"
+    name = "full name" if odds.father else "surname and given name"
+    of = f"{name}, birth year" if odds.year else name
     if odds.rank:
         of += " and rank"
     prior = f", the list's prior {odds.prior:.2f}" if odds.prior is not None else ""

@@ -84,7 +84,7 @@ def test_another_candidate_of_the_same_full_name_takes_half() -> None:
     [
         ({**ROW, "birth_date": "1993"}, "a birth date that agrees is more than the name"),
         ({**ROW, "birth_date": "1971-05-05"}, "a birth date that disagrees"),
-        ({**ROW, "patronymic": ""}, "no patronymic: not the full name"),
+        ({**ROW, "patronymic": ""}, "no patronymic and no count of the given name: left to the guard"),
         ({**ROW, "surname": "ГНАТЮН"}, "a surname that agrees only approximately"),
     ],
 )
@@ -215,3 +215,76 @@ def test_a_lower_prior_of_strangers_raises_every_candidate() -> None:
     quarter = reweigh(found, {}, None, settings=SETTINGS, population=population, prior=0.25)
     assert [c.probability for c in half.candidates] == pytest.approx([c.probability for c in found])
     assert quarter.candidates[0].probability > half.candidates[0].probability
+
+
+# -- session 7: surname and given name when the patronymic cannot be compared ---------------
+
+
+def fatherless_odds(
+    row: dict[str, str],
+    record: dict[str, str] = RECORD,
+    *,
+    given_count: int | None = None,
+    year_count: int | None = None,
+    surname_count: int = 1,
+) -> float | None:
+    found = full_name_odds(
+        profile_from_fields(row),
+        candidate(row, record),
+        (),
+        settings=SETTINGS,
+        population=100_000,
+        surname_count=surname_count,
+        pair_count=0,
+        dated_pairs=100_000,
+        given_count=given_count,
+        year_count=year_count,
+    )
+    if found is not None:
+        assert not found.father, "the father's name was not read"
+    return None if found is None else found.probability
+
+
+def test_without_a_patronymic_the_given_names_frequency_is_read() -> None:
+    row = {**ROW, "patronymic": ""}
+    rare, common = fatherless_odds(row, given_count=20), fatherless_odds(row, given_count=5_000)
+    assert rare is not None and rare >= SETTINGS.confident
+    assert common is not None and common < SETTINGS.confident
+    # the same rare surname and given name weigh less than with the father's name too
+    full = odds(surname_count=1, pair_count=20)
+    assert full is not None and rare < full
+
+
+def test_a_patronymic_the_record_lacks_is_read_as_none() -> None:
+    record = {**RECORD, "patronymic": ""}
+    assert fatherless_odds(ROW, record, given_count=20) == fatherless_odds(
+        {**ROW, "patronymic": ""}, given_count=20
+    )
+    assert fatherless_odds(ROW, {**RECORD, "patronymic": "Петрович"}, given_count=20) is None, (
+        "a patronymic that differs is no agreement"
+    )
+
+
+def test_without_a_patronymic_the_given_name_and_year_are_counted_together() -> None:
+    row = {**ROW, "patronymic": "", "birth_date": "1993"}
+    rare = fatherless_odds(row, year_count=1, surname_count=20)
+    common = fatherless_odds(row, year_count=400, surname_count=20)
+    assert rare is not None and rare >= SETTINGS.confident
+    assert common is not None and common < SETTINGS.confident
+    assert fatherless_odds(row, given_count=1) is None, "a year read needs the year's count"
+
+
+def test_a_given_names_dated_men_are_counted_by_year_in_one_custody() -> None:
+    men = [
+        profile_from_fields(RECORD, person_id="P1", custody="own"),
+        profile_from_fields({**RECORD, "surname": "Мельник"}, person_id="P2", custody="own"),
+        profile_from_fields({**RECORD, "birth_date": "1990-01-01"}, person_id="P3", custody="own"),
+        profile_from_fields({**RECORD, "birth_date": ""}, person_id="P4", custody="own"),  # not dated
+        profile_from_fields({**RECORD, "given_name": "Іван"}, person_id="P5", custody="own"),
+        profile_from_fields(RECORD, person_id="P6", custody="ours"),
+    ]
+    index = MemoryCandidateIndex(men)
+    given = profile_from_fields(ROW).given
+    assert index.given_year_counts(given, "own") == {"1993": 2, "1990": 1}
+    assert index.given_year_counts(given, "ours") == {"1993": 1}
+    assert index.given_count(next(iter(given)), "own") == 3
