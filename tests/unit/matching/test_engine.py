@@ -101,6 +101,34 @@ def test_a_full_name_without_a_birth_date_is_never_certain_however_well_the_last
     assert not dated.notes  # his birth year agrees: the patronymic now counts
 
 
+def test_the_mothers_given_name_alone_does_not_make_a_namesake_certain() -> None:
+    fields = {
+        "surname": "Алексеев",
+        "given_name": "Дмитрий",
+        "patronymic": "Павлович",
+        "birth_date": "2006-04-27",
+        "mother_name": "Светлана",
+        "captured_on": "2024-06-10",
+    }
+    index = MemoryCandidateIndex([*crowd(), man("PK", **fields)])
+    query = TraceQuery(
+        surname="Alekseev",
+        given_name="Dmitrii",
+        patronymic="Pavlovich",
+        mother_name="Orekhova Svetlana Fedorovna",
+        last_seen_on="2024-06-08",
+    )
+    best = find_candidates(query, index=index)[0]
+    assert best.person_id == "PK" and "mother's name (given)" in best.agreed
+    assert best.probability <= default_settings().names_only_cap
+    assert any("namesake would agree" in note for note in best.notes)
+    with_year = find_candidates(replace(query, birth_date="2006"), index=index)[0]
+    assert with_year.person_id == "PK" and not with_year.notes  # a year agrees beside her name
+    full = man("PK", **{**fields, "mother_name": "Орехова Светлана Федоровна"})
+    by_her_full_name = find_candidates(query, index=MemoryCandidateIndex([*crowd(), full]))[0]
+    assert "mother's name (full)" in by_her_full_name.agreed and not by_her_full_name.notes
+
+
 def test_nobody_is_ever_certain() -> None:
     index = MemoryCandidateIndex([man("PK", service_number="АБ-123456", mother_name="Олена", **KOVALENKO)])
     query = TraceQuery(
