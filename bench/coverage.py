@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.coverage --seeds 1 2 3 4 5 --inquiries 10000
     .venv/bin/python -m bench.coverage --seeds 1 2 3 4 5 --variant engine --variant year-unique
 
-Reads the registries and inquiry sets ``bench.tracing`` made (bench/out/tracing/seedN-100000,
-``--inquiries`` per set, both shares) and their ceilings (bench.ceiling), scores every
+Reads the registries and inquiry sets ``bench.tracing`` makes (bench/out/tracing/seedN-100000,
+``--inquiries`` per set, both shares; made here the same way when missing) and their
+ceilings (bench.ceiling), scores every
 inquiry's candidates once with the engine's own retrieval and comparisons (cached per set
 as ``coverage-rows.pickle``), and then applies, for each guard variant, the engine's
 posterior with the prior estimated from each set (as ``trace prior`` does), the variant's
@@ -38,7 +39,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.ceiling import ceilings
-from bench.matching_data import log, read_inquiries, read_truth, refs_to_ids
+from bench.matching_data import (
+    import_registry,
+    log,
+    make_inquiries,
+    make_registry,
+    read_inquiries,
+    read_truth,
+    refs_to_ids,
+)
 from bench.tracing import upper_error_bound
 from powbureau.matching import MatchSettings, Scorer, default_settings
 from powbureau.matching.engine import _score_all
@@ -74,6 +83,23 @@ class Inquiry:
     identifiable: bool
     population: int
     rows: tuple[Row, ...]
+
+
+def prepare(seed: int, persons: int, inquiries: int) -> None:
+    """The registry, both inquiry sets and the imported database, made as bench.tracing
+    makes them (and only when missing)."""
+    work = OUT / f"seed{seed}-{persons}"
+    persons_csv = make_registry(work / "registry", persons=persons, seed=seed)
+    suffix = "" if inquiries == 1000 else f"-n{inquiries}"
+    for share in (0.67, 0.33):
+        make_inquiries(
+            work / "registry",
+            work / f"inquiries-{round(share * 100)}{suffix}",
+            count=inquiries,
+            seed=seed,
+            held_share=share,
+        )
+    import_registry(work / "registry.db", persons_csv, seed=seed)
 
 
 def extract(scorer: Scorer, seed: int, persons: int, folder: str) -> list[Inquiry]:
@@ -452,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     suffix = "" if args.inquiries == 1000 else f"-n{args.inquiries}"
     by_share: dict[str, list[list[Inquiry]]] = {"67": [], "33": []}
     for seed in args.seeds:
+        prepare(seed, args.persons, args.inquiries)
         for share in by_share:
             by_share[share].append(extract(scorer, seed, args.persons, f"inquiries-{share}{suffix}"))
             log(f"seed {seed}, {share}% held: scored")
