@@ -259,6 +259,38 @@ def _dated_evidence(
     return rule
 
 
+def _engine_and(rule: Callable[[dict[str, FieldComparison]], bool]) -> Guard:
+    """The engine's guard, also releasing a candidate held by the approximate-surname branch
+    when ``rule`` says so."""
+
+    def guard(comparisons: Sequence[FieldComparison]) -> bool:
+        if not engine_guard(comparisons):
+            return False
+        if branch(comparisons) != "surname approximate, not anchored":
+            return True
+        return not rule({c.field: c for c in comparisons})
+
+    return guard
+
+
+def _typo_full_name_dated(
+    patronymic: tuple[str, ...], bits: float
+) -> Callable[[dict[str, FieldComparison]], bool]:
+    """A surname one typo away (or part of a compound), the given name exact, the patronymic
+    at one of ``patronymic``, a birth date that agrees, and ``bits`` beyond the names."""
+
+    def rule(f: dict[str, FieldComparison]) -> bool:
+        return (
+            _agreed(f, "surname", "typo", "part")
+            and _agreed(f, "given_name", "exact")
+            and _agreed(f, "patronymic", *patronymic)
+            and _agreed(f, "birth_date")
+            and math.fsum(f[n].weight for n in NON_NAME if n in f) >= bits
+        )
+
+    return rule
+
+
 VARIANTS: dict[str, Guard] = {
     "engine": engine_guard,
     "session6": session6_guard,
@@ -276,6 +308,9 @@ VARIANTS: dict[str, Guard] = {
     "dated-12-noyear+typo": _relaxed(
         _dated_evidence(12, surnames=("exact", "typo", "part"), dates=("swap", "year_off", "typo", "month"))
     ),
+    "engine+typo-patronymic": _engine_and(_typo_full_name_dated(("exact", "close"), 0.0)),
+    "engine+typo-patronymic-exact": _engine_and(_typo_full_name_dated(("exact",), 0.0)),
+    "engine+typo-patronymic-8": _engine_and(_typo_full_name_dated(("exact", "close"), 8.0)),
     "dated-12+typo-noyear": _relaxed(
         _dated_evidence(12),
         _dated_evidence(12, surnames=("typo", "part"), dates=("swap", "year_off", "typo", "month")),
