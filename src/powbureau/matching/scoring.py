@@ -294,10 +294,10 @@ class Scorer:
         The given name agrees exactly, the birth date agrees (at any level), no identity
         detail disagrees, and the fields beyond the names (birth date, service number,
         unit, mother's name, date and place of capture) are worth at least
-        :attr:`DATED_EVIDENCE_BITS` together: a month or a year off with the last news
-        fitting the capture, a bare year with both the date and the place of capture, a
-        near-exact date with the place of capture (an exact date anchors a match by
-        itself, :meth:`namesake_could_match`). With an
+        :attr:`DATED_EVIDENCE_BITS` together: a month, a year off or a swap with the last
+        news fitting the capture or with the place of capture, a bare year or a date one
+        digit off with both (an exact date anchors a match by itself,
+        :meth:`namesake_could_match`). With an
         exact surname any agreeing birth date counts; with a surname one typo away (or
         part of a compound) the date must be near-exact or give the month: a bare year
         backs an approximate surname too little (the generator's similar surnames). A
