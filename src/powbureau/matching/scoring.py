@@ -259,6 +259,10 @@ class Scorer:
         a birth date that agrees (a year at least) or the place of capture, a namesake
         with the same full name explains it as well, however well the date of the last
         news fits the capture. So is the mother's given name without her surname.
+
+        Except (session 7) when the details beyond the names carry the match by
+        themselves (:meth:`dated_beyond_names`): then a namesake would have to agree on
+        them by chance, which the posterior already prices.
         """
         by_field = {c.field: c for c in comparisons}
 
@@ -271,6 +275,8 @@ class Scorer:
             if c is not None and c.level is not None and c.weight <= 0:
                 return True
         anchored = agreed("birth_date", "exact") or agreed("service_number")
+        if Scorer.dated_beyond_names(comparisons):
+            return False
         if not agreed("surname", "exact") and not anchored:
             return True
         placed = agreed("birth_date") or agreed("capture_place")
@@ -278,6 +284,53 @@ class Scorer:
         # 70 shares it): like the patronymic it counts only beside a date or place.
         mother = agreed("mother_name", "full") or (agreed("mother_name") and placed)
         return not (anchored or (agreed("patronymic") and placed) or mother or agreed("unit"))
+
+    #: What the details beyond the names must be worth together (bits) for
+    #: :meth:`dated_beyond_names`: a namesake agrees on that much by chance about once in
+    #: 4,000. Chosen on benchmark seeds 1-5 (docs/benchmarks.md, "Session 7").
+    DATED_EVIDENCE_BITS = 12.0
+
+    @staticmethod
+    def dated_beyond_names(comparisons: Sequence[FieldComparison]) -> bool:
+        """True when a birth date agrees and the details beyond the names carry the match.
+
+        The given name agrees exactly, the birth date agrees (at any level), no identity
+        detail disagrees, and the fields beyond the names (birth date, service number,
+        unit, mother's name, date and place of capture) are worth at least
+        :attr:`DATED_EVIDENCE_BITS` together: a month, a year off or a swap with the last
+        news fitting the capture or with the place of capture, a bare year or a date one
+        digit off with both (an exact date anchors a match by itself,
+        :meth:`namesake_could_match`). With an
+        exact surname any agreeing birth date counts; with a surname one typo away (or
+        part of a compound) the date must be near-exact or give the month: a bare year
+        backs an approximate surname too little (the generator's similar surnames). A
+        match on names alone, or on names and details without a birth date, is never
+        released: a namesake with no date is never certain.
+        """
+        by_field = {c.field: c for c in comparisons}
+
+        def agreed(name: str, *levels: str) -> bool:
+            c = by_field.get(name)
+            return c is not None and c.weight > 0 and (not levels or c.level in levels)
+
+        if not (agreed("given_name", "exact") and agreed("birth_date")):
+            return False
+        if any(
+            c.level is not None and c.weight <= 0
+            for c in comparisons
+            if c.field in ("given_name", "patronymic", "birth_date", "service_number", "mother_name")
+        ):
+            return False
+        if not (
+            agreed("surname", "exact")
+            or (
+                agreed("surname", "typo", "part")
+                and agreed("birth_date", "swap", "year_off", "typo", "month")
+            )
+        ):
+            return False
+        beyond = math.fsum(c.weight for c in comparisons if c.field not in NAME_FIELDS)
+        return beyond >= Scorer.DATED_EVIDENCE_BITS
 
 
 def posterior(

@@ -129,6 +129,76 @@ def test_the_mothers_given_name_alone_does_not_make_a_namesake_certain() -> None
     assert "mother's name (full)" in by_her_full_name.agreed and not by_her_full_name.notes
 
 
+CAPTURED = {
+    "surname": "Коваленко",
+    "given_name": "Дмитро",
+    "birth_date": "2001-03-14",
+    "captured_on": "2023-05-02",
+    "capture_place": "Ізюм",
+}
+
+
+@pytest.mark.parametrize(
+    ("asked", "released"),
+    [
+        # the month of birth and the last news fitting the capture: 12.4 bits beyond the names
+        ({"surname": "Kovalenko", "birth_date": "2001-03", "last_seen_on": "2023-04-28"}, True),
+        # a bare year with the date and the place of capture: 13.8 bits
+        (
+            {
+                "surname": "Коваленко",
+                "birth_date": "2001",
+                "last_seen_on": "2023-04-28",
+                "last_seen_place": "Izium",
+            },
+            True,
+        ),
+        # a surname one typo away needs a month or a near-exact date, not a bare year
+        ({"surname": "Коваленка", "birth_date": "2001-03", "last_seen_on": "2023-04-28"}, True),
+        (
+            {
+                "surname": "Коваленка",
+                "birth_date": "2001",
+                "last_seen_on": "2023-04-28",
+                "last_seen_place": "Izium",
+            },
+            False,
+        ),
+        # too little beyond the names: a bare year and the last news (8.9 bits); a month alone
+        ({"surname": "Коваленко", "birth_date": "2001", "last_seen_on": "2023-04-28"}, False),
+        ({"surname": "Коваленко", "birth_date": "2001-03"}, False),
+        # no birth date at all: never, however well the capture fits (a namesake with no date)
+        ({"surname": "Коваленко", "last_seen_on": "2023-04-28", "last_seen_place": "Izium"}, False),
+        # another given name: a brother, whatever else agrees
+        (
+            {
+                "surname": "Коваленко",
+                "given_name": "Сергій",
+                "birth_date": "2001-03",
+                "last_seen_on": "2023-04-28",
+                "last_seen_place": "Izium",
+            },
+            False,
+        ),
+    ],
+)
+def test_the_details_beyond_the_names_release_the_namesake_guard_only_with_a_birth_date(
+    asked: dict[str, str], released: bool
+) -> None:
+    """Session 7: without a patronymic, a match on the full name and an approximate date is
+    released from the guard when a birth date agrees and the details beyond the names are
+    worth at least Scorer.DATED_EVIDENCE_BITS; with anything less it stays at the cap."""
+    index = MemoryCandidateIndex([*crowd(), man("PK", **CAPTURED)])
+    best = find_candidates(TraceQuery(**{"given_name": "Дмитро", **asked}), index=index)[0]
+    assert best.person_id == "PK"
+    guarded = any("namesake would agree" in note for note in best.notes)
+    assert guarded is not released
+    if released:
+        assert best.probability >= default_settings().confident
+    else:
+        assert best.probability <= default_settings().names_only_cap
+
+
 def test_nobody_is_ever_certain() -> None:
     index = MemoryCandidateIndex([man("PK", service_number="АБ-123456", mother_name="Олена", **KOVALENKO)])
     query = TraceQuery(
