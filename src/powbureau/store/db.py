@@ -105,7 +105,7 @@ def open_engine(url: str | None = None, *, create: bool = False) -> Engine:
 
 def require_registry(engine: Engine) -> None:
     """Refuse a database that ``powbureau init`` has not brought to the newest schema."""
-    from powbureau.store.migrate import is_current
+    from powbureau.store.revisions import is_current
 
     if not inspect(engine).has_table("events") or not is_current(engine):
         url = engine.url.render_as_string(hide_password=True)
