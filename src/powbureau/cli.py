@@ -6,11 +6,13 @@ Exit codes: 0 done, 1 refused (bad input, a rule), 2 usage.
 
 from __future__ import annotations
 
+import atexit
 import getpass
 import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +32,7 @@ from powbureau.domain.access import Channel, Reader
 from powbureau.domain.errors import ImportRejected, PowBureauError
 from powbureau.domain.people import IDENTITY_FIELDS, display_name
 from powbureau.services import intake, integrity, registry
-from powbureau.store.db import database_url, open_engine, require_registry
+from powbureau.store.db import database_url, dispose_engines, open_engine, require_registry
 from powbureau.store.keyring import open_to_others, prepare_keyring
 from powbureau.store.uow import SqlUnitOfWork
 
@@ -685,3 +687,25 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except SystemExit as exc:
+        _exit(exc)
+        raise
+
+
+def _exit(done: SystemExit) -> None:
+    """End the process without the interpreter's teardown, which frees every object one by
+    one (0.15-0.2 s of CPU after a bulk import, when the work is done): the connections are
+    closed, the exit handlers run and the output is flushed as at a normal exit first.
+    Returns (a normal exit follows) while a thread other than a daemon still runs."""
+    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        return
+    if done.code is None or isinstance(done.code, int):
+        code = done.code or 0
+    else:
+        sys.stderr.write(f"{done.code}\n")
+        code = 1
+    dispose_engines()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
