@@ -351,6 +351,19 @@ def test_powbureau_db_names_the_registry(tmp_path: Path, monkeypatch: pytest.Mon
     assert invoke("stats", "--json", db=None, POWBUREAU_DB=url).json()["persons"] == 0
 
 
+def test_the_real_command_ends_as_at_a_normal_exit(tmp_path: Path) -> None:
+    # It skips the interpreter's teardown, not its work: the output is all there, the exit
+    # status kept, and the last SQLite connection closed (which removes the WAL file).
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert run_cli("init", db=db).code == 0
+    path = write_csv(tmp_path / "p.csv", People(14).rows(3), FORMAT_COLUMNS)
+    run = run_cli("import", "persons", str(path), "--json", db=db)
+    assert run.code == 0 and json.loads(run.out)["registered"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("r.db")) == ["r.db"]
+    refused = run_cli("show", "nobody-here", db=db)
+    assert refused.code == 1 and "nobody-here" in refused.err
+
+
 def test_an_unmigrated_sqlite_file_is_no_registry(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()

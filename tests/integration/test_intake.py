@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 from collections import Counter
@@ -144,7 +145,8 @@ def test_import_then_export_reproduces_every_cell(registry: Registry, tmp_path: 
 
 def test_what_an_import_records(registry: Registry, tmp_path: Path) -> None:
     original = write_csv(tmp_path / "few.csv", TRICKY_ROWS, [*FORMAT_COLUMNS, *EXTRA_COLUMNS])
-    import_file(registry, original, source="icrc")
+    summary = import_file(registry, original, source="icrc")
+    assert summary.sha256 == hashlib.sha256(original.read_bytes()).hexdigest()
 
     def view(ref: str) -> services.PersonView:
         return services.show_person(uow=registry.uow(write=False), reader=READER, ref=ref)

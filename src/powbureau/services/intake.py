@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,7 @@ def import_persons(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic GC only costs time
     reader: RowReader | None = None
+    digest: _FileDigest | None = None
     try:
         with uow:
             ledger = ImportLedger(uow.connection)
@@ -172,6 +174,8 @@ def import_persons(
                 share=writes_in_process(uow.connection),
             )
             for chunk in stream:
+                # started once the worker is forked: no thread of ours runs across the fork
+                digest = digest or _FileDigest(path)
                 if reject_writer is not None and summary.rows == 0:
                     reject_writer.writerow([*REPORT_COLUMNS, *chunk.header])
                 summary.rows += chunk.rows
@@ -207,7 +211,7 @@ def import_persons(
             gc.enable()
         if reject_handle is not None:
             reject_handle.close()
-    summary.sha256 = _sha256(path)
+    summary.sha256 = (digest or _FileDigest(path)).result()
     return summary
 
 
@@ -357,6 +361,30 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class _FileDigest:
+    """The file's SHA-256, computed by a thread of its own while the import runs (reading
+    and hashing release the GIL), not after the commit when nothing else is left to do (0.35
+    s for a million rows)."""
+
+    def __init__(self, path: Path) -> None:
+        self._digest: str | OSError = ""
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._digest = _sha256(path)
+        except OSError as exc:
+            self._digest = exc
+
+    def result(self) -> str:
+        """The hex digest; raises what reading the file raised."""
+        self._thread.join()
+        if isinstance(self._digest, OSError):
+            raise self._digest
+        return self._digest
 
 
 def export_persons(*, uow: UnitOfWork, reader: Reader, path: Path, source: str | None = None) -> int:

@@ -38,6 +38,7 @@ from powbureau.domain.people import (
 )
 from powbureau.domain.registry import new_person_id, registration_events
 from powbureau.interchange.csvfiles import open_csv, unprotect_cell
+from powbureau.names.forms import preload as preload_names
 from powbureau.store.match_index import match_rows
 
 __all__ = [
@@ -480,6 +481,10 @@ def prepared_stream(
         )
         return
     open_csv(path, encoding=encoding, required=("surname", "given_name")).close()  # fail early
+    if share:
+        # The importer will make chunks too, and needs the name tables for them: read once
+        # here, the forked worker has them as well instead of reading them again (0.26 s).
+        preload_names()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     asks, ask = context.Pipe(duplex=False)

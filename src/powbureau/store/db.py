@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from powbureau.domain.errors import NoRegistry
 
-__all__ = ["DEFAULT_URL", "WRITE", "database_url", "open_engine", "sqlite_path"]
+__all__ = ["DEFAULT_URL", "WRITE", "database_url", "dispose_engines", "open_engine", "sqlite_path"]
 
 DEFAULT_URL = "sqlite:///powbureau.db"
 #: Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
@@ -100,12 +101,23 @@ def open_engine(url: str | None = None, *, create: bool = False) -> Engine:
     engine = create_engine(_normalise(resolved), future=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    _OPENED.add(engine)
     return engine
+
+
+_OPENED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_engines() -> None:
+    """Close the idle connections of every engine :func:`open_engine` made in this process,
+    as the interpreter's teardown would (the last SQLite connection removes the WAL file)."""
+    for engine in list(_OPENED):
+        engine.dispose()
 
 
 def require_registry(engine: Engine) -> None:
     """Refuse a database that ``powbureau init`` has not brought to the newest schema."""
-    from powbureau.store.migrate import is_current
+    from powbureau.store.revisions import is_current
 
     if not inspect(engine).has_table("events") or not is_current(engine):
         url = engine.url.render_as_string(hide_password=True)

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from powbureau.store.keyring import Keyring
+from powbureau.store.revisions import is_current
 
 __all__ = ["alembic_config", "downgrade", "is_current", "upgrade"]
 
@@ -73,11 +72,3 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
                     raise RuntimeError(f"the migration left rows without their parents: {broken[:5]}")
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
-
-
-def is_current(engine: Engine) -> bool:
-    """True when the database is at the newest revision."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
