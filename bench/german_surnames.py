@@ -5,7 +5,8 @@
 Every distinct Cyrillic surname of the vendored names-translator data (``nt_surnames.csv``,
 Russian and Ukrainian columns) and of bench.synth's Faker lists is written the German way
 (Russian: bench.synth's Duden-style ``informal_de``; Ukrainian forms also with translitua's
-``UkrainianGerman``) and read back. For each spelling it reports whether the surname's own
+``UkrainianGerman``) and read back; the ``synth`` rows take bench.synth's surnames alone
+(those of the synthetic registry), against each other only. For each spelling it reports whether the surname's own
 key is reached by :func:`powbureau.names.surname_key` alone (before) or by it or one of
 :func:`powbureau.names.german_surname_keys` (after), and how many *other* surnames of the
 same lists the spelling now agrees with exactly (a collision: the two are different
@@ -52,14 +53,18 @@ def _uk_german(text: str) -> str:
 def measure(examples: int) -> dict[str, object]:
     """The summary: spellings, reached before and after, collisions before and after."""
     by_lang = _surnames()
-    keys = {surname_key(s) for names in by_lang.values() for s in names}
+    by_lang["synth"] = set(RU_SURNAMES) | set(UK_SURNAMES)
+    all_keys = {surname_key(s) for lang in ("ru", "uk") for s in by_lang[lang]}
+    synth_keys = {surname_key(s) for s in by_lang["synth"]}
     writers: list[tuple[str, str, Callable[[str], str]]] = [
         ("ru", "duden_ru", ge),
         ("uk", "duden_ru", ge),
         ("uk", "translitua_uk_german", _uk_german),
+        ("synth", "duden_ru", ge),
     ]
-    result: dict[str, object] = {"surname_keys": len(keys)}
+    result: dict[str, object] = {"surname_keys": len(all_keys), "synth_surname_keys": len(synth_keys)}
     for (lang, scheme, write), in_name in ((w, n) for w in writers for n in (False, True)):
+        keys = synth_keys if lang == "synth" else all_keys
         spellings = reached_before = reached_after = with_alternatives = alternatives = 0
         collide_before: set[tuple[str, str]] = set()
         collide_after: set[tuple[str, str]] = set()

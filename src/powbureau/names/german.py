@@ -1,7 +1,7 @@
 """Surnames written the German (Duden) way: when a name could be, and its other readings.
 
-Duden writes з and с alike as ``s`` (с between vowels as ``ss``), ж and ш alike as
-``sch`` (its Ukrainian table ж as ``sh``), ц as ``z``, х as ``ch``, ч as ``tsch``, в as
+Duden writes з and с alike as ``s`` (Russian с between vowels as ``ss``, Ukrainian not),
+ж and ш alike as ``sch`` (its Ukrainian table ж as ``sh``), ц as ``z``, х as ``ch``, ч as ``tsch``, в as
 ``w`` and й as ``j``. Without a strong German marker (``tsch``, ``tz``, umlauts) the reader
 of :mod:`.translit` takes ``s`` as с, ``z`` as з and ``sch`` as ш, so Koslow reads Кослов.
 A given name has a dictionary to tell which reading is a name; a surname has none, so a
@@ -56,8 +56,8 @@ def could_be_duden(text: str, flags: int) -> bool:
 def german_readings(word: str) -> tuple[str, ...]:
     """Every raw Cyrillic reading of one lowercase Latin word written the Duden way.
 
-    A single ``s`` between vowels is з, ``ss`` is с, any other ``s`` is с or з, and
-    ``sch`` is ш or ж; ``z`` is ц, ``ch`` х, ``sh`` ж, and the other letters read as
+    ``ss`` is с, a single ``s`` с or з (Russian Duden writes с between vowels ``ss``, its
+    Ukrainian table ``s``: Lyssenko, Lysenko), and ``sch`` is ш or ж; ``z`` is ц, ``ch`` х, ``sh`` ж, and the other letters read as
     :func:`.translit.read_latin_word` reads them. At most :data:`_MAX_READINGS`
     readings, in a fixed order (the first three ambiguous letters vary, later ones keep
     their first reading, с or ш).
@@ -81,8 +81,6 @@ def german_readings(word: str) -> tuple[str, ...]:
             prev, nxt = (w[i - 1] if i else ""), w[i + 1 : i + 2]
             if "s" in (prev, nxt):
                 options = ("с",)
-            elif prev and nxt and prev in _VOWELS and nxt in _VOWELS:
-                options = ("з",)
             else:
                 options = ("с", "з")
         elif len(tok) > 1:
