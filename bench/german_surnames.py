@@ -6,12 +6,12 @@ Every distinct Cyrillic surname of the vendored names-translator data (``nt_surn
 Russian and Ukrainian columns) and of bench.synth's Faker lists is written the German way
 (Russian: bench.synth's Duden-style ``informal_de``; Ukrainian forms also with translitua's
 ``UkrainianGerman``) and read back; the ``synth`` rows take bench.synth's surnames alone
-(those of the synthetic registry), against each other only. For each spelling it reports whether the surname's own
-key is reached by :func:`powbureau.names.surname_key` alone (before) or by it or one of
-:func:`powbureau.names.german_surname_keys` (after), and how many *other* surnames of the
-same lists the spelling now agrees with exactly (a collision: the two are different
-surnames, yet a German spelling of one is taken as the other). Each surname is read alone
-(``alone``) and as part of a whole name with the given name Andrej (``in_name``; the
+(those of the synthetic registry), against each other only. For each spelling: whether
+the surname's own key is reached by :func:`powbureau.names.surname_key` alone (before) or
+by it or one of :func:`powbureau.names.german_surname_keys` (after), and how many *other*
+surnames of the same lists the spelling now agrees with exactly (a collision: two
+different surnames, yet a German spelling of one is taken as the other). Each surname is
+read alone (``alone``) and in a whole name with the given name Andrej (``in_name``: the
 matcher reads a name's scheme from all its parts). Writes a JSON summary to standard
 output.
 """

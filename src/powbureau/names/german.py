@@ -1,8 +1,8 @@
 """Surnames written the German (Duden) way: when a name could be, and its other readings.
 
 Duden writes з and с alike as ``s`` (Russian с between vowels as ``ss``, Ukrainian not),
-ж and ш alike as ``sch`` (its Ukrainian table ж as ``sh``), ц as ``z``, х as ``ch``, ч as ``tsch``, в as
-``w`` and й as ``j``. Without a strong German marker (``tsch``, ``tz``, umlauts) the reader
+ж and ш alike as ``sch`` (its Ukrainian table ж as ``sh``), ц as ``z``, х as ``ch``, ч as
+``tsch``, в as ``w`` and й as ``j``. Without a strong German marker (``tsch``, ``tz``, umlauts) the reader
 of :mod:`.translit` takes ``s`` as с, ``z`` as з and ``sch`` as ш, so Koslow reads Кослов.
 A given name has a dictionary to tell which reading is a name; a surname has none, so a
 name that could be German keeps its German readings as alternatives (``keys.py``).
@@ -56,11 +56,11 @@ def could_be_duden(text: str, flags: int) -> bool:
 def german_readings(word: str) -> tuple[str, ...]:
     """Every raw Cyrillic reading of one lowercase Latin word written the Duden way.
 
-    ``ss`` is с, a single ``s`` с or з (Russian Duden writes с between vowels ``ss``, its
-    Ukrainian table ``s``: Lyssenko, Lysenko), and ``sch`` is ш or ж; ``z`` is ц, ``ch`` х, ``sh`` ж, and the other letters read as
-    :func:`.translit.read_latin_word` reads them. At most :data:`_MAX_READINGS`
-    readings, in a fixed order (the first three ambiguous letters vary, later ones keep
-    their first reading, с or ш).
+    ``ss`` is с; a single ``s`` is с or з (Russian Duden writes с between vowels ``ss``,
+    its Ukrainian table ``s``: Lyssenko, Lysenko); ``sch`` is ш or ж; ``z`` is ц, ``ch``
+    х, ``sh`` ж; the other letters read as :func:`.translit.read_latin_word` reads them.
+    At most :data:`_MAX_READINGS` readings, in a fixed order (the first three ambiguous
+    letters vary, later ones keep their first reading, с or ш).
 
     Examples:
         >>> german_readings("koslow")
@@ -79,10 +79,7 @@ def german_readings(word: str) -> tuple[str, ...]:
             options = ("ш", "ж")
         elif tok == "s":
             prev, nxt = (w[i - 1] if i else ""), w[i + 1 : i + 2]
-            if "s" in (prev, nxt):
-                options = ("с",)
-            else:
-                options = ("с", "з")
+            options = ("с",) if "s" in (prev, nxt) else ("с", "з")
         elif len(tok) > 1:
             special = _digraph(tok, flags)
             options = (_BASE[tok] if special is None else special,)

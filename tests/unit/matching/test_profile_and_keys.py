@@ -6,13 +6,13 @@ import pytest
 
 from powbureau.matching import (
     Profile,
+    compare,
     profile_from_fields,
     profile_from_row,
     profile_row,
     query_keys,
     registry_keys,
 )
-from powbureau.matching import compare
 from powbureau.matching.keys import date_variants, key_query, surname_edits
 from powbureau.matching.profile import capture_place_key, normal_date, service_number_key, unit_key
 

@@ -105,24 +105,33 @@ def test_german_readings_are_few_and_in_a_fixed_order() -> None:
 
 # --- property: a vendored surname written the Duden way reaches its own key ---------------
 
-_DUDEN = dict(
-    zip(
-        "абвгдежзийклмнопрстуфхцчшщыэ",
-        "a b w g d e sch s i j k l m n o p r s t u f ch z tsch sch schtsch y e".split(),
-        strict=True,
-    )
-)
+_DUDEN = {
+    **dict(
+        zip(
+            "абвгдежзийклмноп",
+            ["a", "b", "w", "g", "d", "e", "sch", "s", "i", "j", "k", "l", "m", "n", "o", "p"],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "рстуфхцчшщыэ",
+            ["r", "s", "t", "u", "f", "ch", "z", "tsch", "sch", "schtsch", "y", "e"],
+            strict=True,
+        )
+    ),
+}
 _VOWELS = "аеёиоуыэюя"
 #: Letter pairs whose German spellings run together into another German letter (з+х = sch,
 #: с+ц = sz, т+х = tch, о+у = ou, з+с = ss): a limit of the spelling, not of the reader.
-_RUN_TOGETHER = ("зх", "сх", "зж", "зш", "зщ", "сж", "сш", "сщ", "зц", "сц", "тх", "оу", "зс", "сз", "зз", "сс")
+_RUN_TOGETHER = ("зх", "сх", "зж", "зш", "зщ", "сж", "сш", "сщ", "зц", "сц", "тх", "оу", "зс", "сз", "зз")
 
 
 def duden(word: str) -> str:
     """The Duden transliteration of a Russian word (the table on de.wikipedia,
     "Transkription aus dem Russischen"): е is je at the start and after a vowel, ё jo
-    (o after ж ч ш щ), ю ju, я ja, ь and ъ are dropped (j before a vowel), с between
-    vowels ss, кс x."""
+    (o after ж ч ш щ), ю ju, я ja, ь and ъ are dropped (j before е and ё), с between
+    vowels ss."""
     out: list[str] = []
     w = word.lower()
     for i, c in enumerate(w):
