@@ -71,8 +71,8 @@ def measure(examples: int) -> dict[str, object]:
         shown: list[str] = []
         for cyr in sorted(by_lang[lang]):
             latin = write(cyr)
-            flags = name_scheme(latin, _GIVEN) if in_name else 0
-            own, primary = surname_key(cyr), surname_key(latin, flags)
+            flags = name_scheme(latin, _GIVEN) if in_name else None
+            own, primary = surname_key(cyr), surname_key(latin, flags or 0)
             alts = german_surname_keys(latin, flags)
             spellings += 1
             reached_before += primary == own

@@ -86,7 +86,7 @@ def surname_key(surname: str, flags: int = 0) -> str:
 
 
 @lru_cache(maxsize=1 << 15)
-def german_surname_keys(surname: str, flags: int = 0) -> tuple[str, ...]:
+def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ...]:
     """The other keys a Latin surname written the German (Duden) way may stand for.
 
     Without a strong German marker :func:`surname_key` reads Koslow as Кослов (German
@@ -96,8 +96,8 @@ def german_surname_keys(surname: str, flags: int = 0) -> tuple[str, ...]:
 
     Args:
         surname: a surname in any script or scheme.
-        flags: the whole name's transliteration markers (:func:`name_scheme`); without
-            them the surname's own letters decide.
+        flags: the whole name's transliteration markers (:func:`name_scheme`, 0 when
+            the whole name has none); None: the surname's own letters decide.
 
     Returns:
         The other keys, sorted; ``()`` when there are none.
@@ -113,10 +113,10 @@ def german_surname_keys(surname: str, flags: int = 0) -> tuple[str, ...]:
     words = [repair_homoglyphs(w).lower() for w in split_words(surname)]
     if len(words) != 1 or not has_latin(words[0]):
         return ()
-    scheme = flags or _scheme(words[0])
+    scheme = _scheme(words[0]) if flags is None else flags
     if not scheme & DUDEN:
         return ()
-    primary = surname_key(surname, flags)
+    primary = surname_key(surname, scheme)
     keys = {_surname_word(folded) for raw in german_readings(words[0]) if (folded := fold_word(raw))}
     return tuple(sorted(keys - {primary, ""}))
 

@@ -190,6 +190,7 @@ def test_an_english_or_cyrillic_surname_has_no_other_reading() -> None:
     assert registered().surname_alt == ()
     kozlov = inquiry(surname="Kozlov", given_name="Andrei")
     assert kozlov.surname_alt == ()
+    assert inquiry(surname="Hrechko", given_name="Illia", patronymic="Volodymyrovych").surname_alt == ()
     assert (
         compare.surname(inquiry(surname="Kosov", given_name="Ivan"), registered(surname="Козов")) != "exact"
     )

@@ -87,6 +87,8 @@ def test_only_a_name_that_could_be_german_has_other_readings() -> None:
     assert german_surname_keys("Козлов") == ()  # Cyrillic
     assert german_surname_keys("Kozlov", name_scheme("Kozlov", "Andrei")) == ()  # v, ei
     assert german_surname_keys("Koslow", name_scheme("Koslow", "Ivan")) == ()  # Ivan: v
+    # the whole name decides, even when it has no marker at all (KMU 2010: Hrechko = Гречко)
+    assert german_surname_keys("Hrechko", name_scheme("Hrechko", "Illia", "Volodymyrovych")) == ()
     assert german_surname_keys("Saizew-Koslow") == ()  # compound surnames: single words only
     assert german_surname_keys("Koslow", name_scheme("Koslow", "Andrej")) == (surname_key("Козлов"),)
     assert german_surname_keys("Petrow") == ()  # no s, z, sch or ch: one reading only
