@@ -172,6 +172,43 @@ def test_upgrading_a_registry_indexes_the_persons_already_there(registry: Regist
     assert verify_registry(uow=registry.uow(write=False)).ok
 
 
+def test_a_surname_written_the_german_way_is_found_both_ways_and_verified(registry: Registry) -> None:
+    kozlov = register(
+        registry,
+        fields={
+            "surname": "Козлов",
+            "given_name": "Андрей",
+            "patronymic": "Петрович",
+            "birth_date": "1990-05-17",
+        },
+    )
+    saporoschez = register(
+        registry,
+        fields={
+            "surname": "Saporoschez",
+            "given_name": "Taras",
+            "birth_date": "1985-02-03",
+            "category": "pow",
+        },
+    )
+    assert trace(registry, TraceQuery(surname="Koslow", given_name="Andrej", birth_date="1990-05-17")) == [
+        kozlov
+    ]
+    assert trace(registry, TraceQuery(surname="Запорожец", given_name="Тарас")) == [saporoschez]  # by surname
+    with registry.engine.connect() as conn:
+        alt = conn.execute(
+            select(match_profiles.c.surname_alt).where(match_profiles.c.person_id == saporoschez)
+        )
+        assert "запорожец" in alt.scalar_one().split()
+    assert verify_registry(uow=registry.uow(write=False)).ok
+    downgrade(registry.engine, "0015")
+    upgrade(registry.engine)  # 0016 adds the readings and rebuilds the keys
+    assert trace(registry, TraceQuery(surname="Запорожец", given_name="Тарас", birth_date="1985")) == [
+        saporoschez
+    ]
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
 def test_duplicates_of_a_new_registration_are_looked_for_in_the_same_custody(registry: Registry) -> None:
     first = register(registry, fields=KOVALENKO)
     register(registry, fields={**KOVALENKO, "category": "missing"})

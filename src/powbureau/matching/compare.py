@@ -52,11 +52,15 @@ def name_ids_level(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
 
 
 def surname(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
-    """exact, part (of a compound surname), typo (one edit), close, disagree."""
+    """exact, part (of a compound surname), typo (one edit), close, disagree.
+
+    exact also when one side's key is another reading of the other side's Latin surname
+    written the German way (``surname_alt``: Koslow = Козлов, Saporoschez = Запорожец).
+    """
     a, b = q.surname, r.surname
     if not a or not b:
         return None
-    if a == b:
+    if a == b or a in r.surname_alt or b in q.surname_alt:
         return "exact"
     if (" " in a or " " in b) and not set(a.split()).isdisjoint(b.split()):
         return "part"

@@ -36,7 +36,8 @@ class CandidateIndex(ABC):
         """
         ids = self.candidate_ids(query, custody)
         if query.surname and (not ids or not query.given):
-            ids.update(self._by_surname(query.surname, custody, SURNAME_ONLY_LIMIT))
+            for surname in (query.surname, *query.surname_alt):
+                ids.update(self._by_surname(surname, custody, SURNAME_ONLY_LIMIT))
         return self._profiles(sorted(ids))
 
     @final

@@ -7,7 +7,9 @@ mistakes lead to. Writing variants on the inquiry's side costs nothing in storag
 a typo in the surname, a day and month swapped or a year off by one still meet:
 
 * ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
-  with each given-name id (diminutives and both languages meet on the ids);
+  with each given-name id (diminutives and both languages meet on the ids); a Latin
+  surname that could be German is stored and asked for under its other readings too
+  (``Profile.surname_alt``: Koslow under козлов as well);
 * ``y:surname|year|given``: surname and birth year, with the given-name ids after them
   (inquiry: the year and its neighbours, read as a range of keys): finds him when the
   given name is mistyped or a diminutive the tables do not know. The ids in the key let
@@ -56,11 +58,11 @@ def pair_prefix(given: str, father: str) -> str:
 def registry_keys(profile: Profile) -> list[str]:
     """The keys a registered person is stored under (sorted, no repeats)."""
     s, given, birth = profile.surname, profile.given, profile.birth
-    keys = [f"n:{s}|{g}" for g in given] if s else []
+    surnames = (s, *profile.surname_alt) if s else ()
+    keys = [f"n:{x}|{g}" for x in surnames for g in given]
     if birth:
         year = birth[:4]
-        if s:
-            keys.append(f"y:{s}|{year}|{' '.join(given)}")
+        keys.extend(f"y:{x}|{year}|{' '.join(given)}" for x in surnames)
         if len(birth) == 10:
             keys.extend(f"d:{g}|{birth}" for g in given)
         keys.extend(f"p:{g}|{f}|{year}" for g in given for f in profile.patronymic)
@@ -120,9 +122,9 @@ def key_query(profile: Profile) -> KeyQuery:
     years = _years(year)
     prefixes: tuple[str, ...] = ()
     if s:
-        spellings = surname_edits(s)
+        spellings = surname_edits(s) | set(profile.surname_alt)
         keys.update(f"n:{v}|{g}" for v in spellings for g in given)
-        prefixes = tuple(f"y:{s}|{y}|" for y in years)
+        prefixes = tuple(f"y:{x}|{y}|" for x in (s, *profile.surname_alt) for y in years)
     if len(profile.birth) == 10:
         keys.update(f"d:{g}|{d}" for d in date_variants(profile.birth) for g in given)
     keys.update(f"p:{g}|{f}|{y}" for g in given for f in profile.patronymic for y in years)

@@ -15,6 +15,7 @@ from typing import Final, NamedTuple
 from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.names import (
+    german_surname_keys,
     given_name_keys,
     name_scheme,
     parse_full_name,
@@ -58,6 +59,7 @@ class Profile(NamedTuple):
     mother_surname: str = ""
     captured_on: str = ""
     capture_place: str = ""  # consonant skeleton of the place's name
+    surname_alt: tuple[str, ...] = ()  # names.german_surname_keys: other readings (Koslow: козлов)
 
 
 PROFILE_COLUMNS: tuple[str, ...] = Profile._fields
@@ -79,13 +81,14 @@ def profile_row(profile: Profile) -> tuple[str, ...]:
         p.mother_surname,
         p.captured_on,
         p.capture_place,
+        " ".join(p.surname_alt),
     )
 
 
 def profile_from_row(row: tuple[str | None, ...] | Mapping[str, str | None]) -> Profile:
     """Read back a row written by :func:`profile_row` (a tuple or a mapping)."""
     cells = [row[n] for n in PROFILE_COLUMNS] if isinstance(row, Mapping) else row
-    pid, custody, surname, given, fathers, birth, unit, service, mother, maiden, on, place = (
+    pid, custody, surname, given, fathers, birth, unit, service, mother, maiden, on, place, alt = (
         c or "" for c in cells
     )
     return Profile(
@@ -101,6 +104,7 @@ def profile_from_row(row: tuple[str | None, ...] | Mapping[str, str | None]) -> 
         maiden,
         on,
         place,
+        _split(alt),
     )
 
 
@@ -142,12 +146,18 @@ def profile_from_fields(
         mother_surname,
         normal_date(get(seen_on) or ""),
         capture_place_key(get(seen_place) or ""),
+        _surname_alt(surname, scheme),
     )
 
 
 @lru_cache(maxsize=1 << 16)
 def _surname(text: str, scheme: int = 0) -> str:
     return surname_key(text, scheme) if text.strip() else ""
+
+
+@lru_cache(maxsize=1 << 15)
+def _surname_alt(text: str, scheme: int = 0) -> tuple[str, ...]:
+    return german_surname_keys(text, scheme) if text.strip() else ()
 
 
 @lru_cache(maxsize=1 << 15)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .canon import to_cyrillic
 from .forms import preload
 from .keys import (
+    german_surname_keys,
     given_name_keys,
     given_name_sex,
     is_diminutive,
@@ -30,6 +31,7 @@ __all__ = [
     "FullName",
     "Script",
     "detect_script",
+    "german_surname_keys",
     "given_name_keys",
     "given_name_sex",
     "is_diminutive",

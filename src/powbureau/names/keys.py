@@ -8,10 +8,13 @@ from typing import Final
 from rapidfuzz.distance import JaroWinkler
 
 from . import forms
-from .canon import to_cyrillic, to_cyrillic_words
+from .canon import fold_word, to_cyrillic, to_cyrillic_words
+from .german import DUDEN, could_be_duden, german_readings
+from .script import repair_homoglyphs, split_words
 from .translit import GERMAN, GERMAN_VOICED, ISO, has_latin, text_flags
 
 __all__ = [
+    "german_surname_keys",
     "given_name_keys",
     "given_name_sex",
     "is_diminutive",
@@ -48,8 +51,13 @@ def name_scheme(*parts: str) -> int:
         >>> surname_key("Stelmach", scheme) == surname_key("Стельмах")
         True
     """
-    text = " ".join(p for p in parts if p)
-    return text_flags(text.lower()) if has_latin(text) else 0
+    text = " ".join(p for p in parts if p).lower()
+    return _scheme(text) if has_latin(text) else 0
+
+
+def _scheme(text: str) -> int:
+    flags = text_flags(text)
+    return flags | DUDEN if could_be_duden(text, flags) else flags
 
 
 @lru_cache(maxsize=1 << 16)
@@ -75,6 +83,42 @@ def surname_key(surname: str, flags: int = 0) -> str:
         True
     """
     return " ".join(_surname_word(w) for w in to_cyrillic_words(surname, flags))
+
+
+@lru_cache(maxsize=1 << 15)
+def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ...]:
+    """The other keys a Latin surname written the German (Duden) way may stand for.
+
+    Without a strong German marker :func:`surname_key` reads Koslow as Кослов (German
+    writes з and с alike as s). When the whole name could be a Duden spelling
+    (:func:`.german.could_be_duden`), the keys of its German readings that differ from
+    :func:`surname_key`; the matcher takes them as exact. Single words only.
+
+    Args:
+        surname: a surname in any script or scheme.
+        flags: the whole name's transliteration markers (:func:`name_scheme`, 0 when
+            the whole name has none); None: the surname's own letters decide.
+
+    Returns:
+        The other keys, sorted; ``()`` when there are none.
+
+    Examples:
+        >>> german_surname_keys("Koslow") == (surname_key("Козлов"),)
+        True
+        >>> surname_key("Запорожец") in german_surname_keys("Saporoschez")
+        True
+        >>> german_surname_keys("Kozlov"), german_surname_keys("Козлов")
+        ((), ())
+    """
+    words = [repair_homoglyphs(w).lower() for w in split_words(surname)]
+    if len(words) != 1 or not has_latin(words[0]):
+        return ()
+    scheme = _scheme(words[0]) if flags is None else flags
+    if not scheme & DUDEN:
+        return ()
+    primary = surname_key(surname, scheme)
+    keys = {_surname_word(folded) for raw in german_readings(words[0]) if (folded := fold_word(raw))}
+    return tuple(sorted(keys - {primary, ""}))
 
 
 def _word_ids(given: str, flags: int = 0) -> list[frozenset[str] | None]:

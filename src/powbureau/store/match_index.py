@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, tuple_
+from sqlalchemy import Connection, and_, delete, func, inspect, select, tuple_
 
 from powbureau.domain.lifecycle import PersonState
 from powbureau.domain.people import IDENTITY_FIELDS
@@ -290,7 +290,14 @@ def _ordered(conn: Connection, column: Any) -> Any:
 
 
 def rebuild_match_index(connection: Connection) -> int:
-    """Recompute both match tables from the persons projection; returns the persons indexed."""
+    """Recompute both match tables from the persons projection; returns the persons indexed.
+
+    Nothing is done (0 is returned) while ``match_profiles`` lacks a column of today's
+    profile: an older migration's rebuild, which the migration adding that column repeats.
+    """
+    stored = {c["name"] for c in inspect(connection).get_columns(match_profiles.name)}
+    if not stored.issuperset(PROFILE_COLUMNS):
+        return 0
     connection.execute(delete(match_keys))
     connection.execute(delete(match_profiles))
     index = MatchIndex(connection)

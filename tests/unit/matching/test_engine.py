@@ -345,3 +345,37 @@ def test_settings_can_be_passed_explicitly(top: int) -> None:
         find_candidates(query, index=index, top=top, settings=cautious)[0].probability
         < find_candidates(query, index=index, top=top)[0].probability
     )
+
+
+def test_a_surname_written_the_german_way_is_found_with_confidence() -> None:
+    kozlov = man("PK", surname="Козлов", given_name="Андрей", patronymic="Петрович", birth_date="1990-05-17")
+    zaporozhets = man(
+        "PZ", surname="Запорожец", given_name="Тарас", patronymic="Петрович", birth_date="1985-02-03"
+    )
+    index = MemoryCandidateIndex([*crowd(), kozlov, zaporozhets])
+    for query, person_id in [
+        (query_from_text("Koslow Andrej, 17.05.1990"), "PK"),
+        (
+            TraceQuery(surname="Koslow", given_name="Andrej", patronymic="Petrowitsch", birth_date="1990"),
+            "PK",
+        ),
+        (TraceQuery(surname="Saporoschez", given_name="Taras", birth_date="1985-02-03"), "PZ"),
+    ]:
+        found = find_candidates(query, index=index)
+        assert found[0].person_id == person_id, query
+        assert found[0].probability >= 0.95, query
+        assert "surname (exact)" in found[0].agreed, query
+
+
+def test_a_record_entered_the_german_way_is_found_from_cyrillic() -> None:
+    index = MemoryCandidateIndex(
+        [
+            *crowd(),
+            man("PZ", surname="Saporoschez", given_name="Taras", patronymic="Petrowitsch", birth_date="1985"),
+        ]
+    )
+    found = find_candidates(
+        TraceQuery(surname="Запорожец", given_name="Тарас", birth_date="1985"), index=index
+    )
+    assert found[0].person_id == "PZ"
+    assert "surname (exact)" in found[0].agreed

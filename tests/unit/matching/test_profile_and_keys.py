@@ -6,6 +6,7 @@ import pytest
 
 from powbureau.matching import (
     Profile,
+    compare,
     profile_from_fields,
     profile_from_row,
     profile_row,
@@ -161,3 +162,38 @@ def test_edits_and_date_variants() -> None:
     variants = date_variants("2001-03-04")
     assert {"2001-04-03", "2000-03-04", "2002-03-04", "2001-03-05"} <= variants
     assert all(len(v) == 10 for v in variants)
+
+
+# A surname written the German way (Duden: з = s, ж = sch, ц = z), both directions.
+GERMAN = [
+    ({"surname": "Koslow", "given_name": "Andrej"}, {"surname": "Козлов", "given_name": "Андрей"}),
+    ({"surname": "Saporoschez", "given_name": "Taras"}, {"surname": "Запорожець", "given_name": "Тарас"}),
+    ({"surname": "Schukow", "given_name": "Georgij"}, {"surname": "Жуков", "given_name": "Георгий"}),
+]
+
+
+@pytest.mark.parametrize(("german", "cyrillic"), GERMAN)
+def test_a_german_surname_agrees_exactly_and_meets_both_ways(
+    german: dict[str, str], cyrillic: dict[str, str]
+) -> None:
+    g_record = profile_from_fields(german, person_id="G", custody="ours")
+    c_record = profile_from_fields(cyrillic, person_id="C", custody="ours")
+    assert g_record.surname != c_record.surname and c_record.surname in g_record.surname_alt
+    assert compare.surname(inquiry(**german), c_record) == "exact"  # German inquiry, Cyrillic record
+    assert compare.surname(inquiry(**cyrillic), g_record) == "exact"  # and the other way round
+    assert meets(inquiry(**german), c_record) and meets(inquiry(**cyrillic), g_record)
+    assert f"n:{c_record.surname}|{c_record.given[0]}" in registry_keys(g_record)
+    assert profile_from_row(profile_row(g_record)) == g_record
+
+
+def test_an_english_or_cyrillic_surname_has_no_other_reading() -> None:
+    assert registered().surname_alt == ()
+    kozlov = inquiry(surname="Kozlov", given_name="Andrei")
+    assert kozlov.surname_alt == ()
+    assert inquiry(surname="Hrechko", given_name="Illia", patronymic="Volodymyrovych").surname_alt == ()
+    assert (
+        compare.surname(inquiry(surname="Kosov", given_name="Ivan"), registered(surname="Козов")) != "exact"
+    )
+    assert (
+        compare.surname(inquiry(surname="Kossow", given_name="Iwan"), registered(surname="Козов")) != "exact"
+    )

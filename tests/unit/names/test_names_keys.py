@@ -128,7 +128,7 @@ def test_names_is_pure_code() -> None:
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 320, path.name
 
 
-@pytest.mark.parametrize("module", ["script", "translit", "canon", "keys", "parse"])
+@pytest.mark.parametrize("module", ["script", "translit", "canon", "keys", "parse", "german"])
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(f"powbureau.names.{module}"))
     assert result.failed == 0 and result.attempted > 0
