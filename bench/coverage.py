@@ -30,6 +30,7 @@ of a candidate's comparisons; only a candidate above the cap is asked.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import pickle
 import sys
@@ -38,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import powbureau
 from bench.ceiling import ceilings
 from bench.matching_data import (
     import_registry,
@@ -58,7 +60,7 @@ from powbureau.store.match_index import SqlCandidateIndex
 
 OUT = Path("bench/out/tracing")
 #: Bump when what the cache holds changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Comparisons kept for the rows of highest weight only: no other can pass the cap.
 KEEP_LEVELS = 3
 
@@ -106,9 +108,10 @@ def extract(scorer: Scorer, seed: int, persons: int, folder: str) -> list[Inquir
     """Every inquiry of one set, its candidates scored once (cached)."""
     work = OUT / f"seed{seed}-{persons}"
     cache = work / folder / "coverage-rows.pickle"
+    key = (CACHE_VERSION, _code_fingerprint())
     if cache.exists():
         version, loaded = pickle.loads(cache.read_bytes())
-        if version == CACHE_VERSION:
+        if version == key:
             return list(loaded)
     identifiable = ceilings(work / "registry", [work / folder])[work / folder].identifiable
     url = f"sqlite:///{work}/registry.db"
@@ -131,8 +134,23 @@ def extract(scorer: Scorer, seed: int, persons: int, folder: str) -> list[Inquir
                 rows.append(Row(weight, record.person_id, record.person_id == sought, kept))
             out.append(Inquiry(ref, sought is not None, ref in identifiable, population, tuple(rows)))
     engine.dispose()
-    cache.write_bytes(pickle.dumps((CACHE_VERSION, out)))
+    cache.write_bytes(pickle.dumps((key, out)))
     return out
+
+
+def _code_fingerprint() -> str:
+    """A digest of the code and data that score a candidate (matching, names, the settings).
+
+    The cached rows are only as good as the code that scored them: a change to a comparison
+    or a key (a new spelling read) must not reuse rows scored before it."""
+    digest = hashlib.sha256()
+    root = Path(powbureau.__file__).parent
+    for package in ("matching", "names"):
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".csv", ".tsv", ".txt"):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _agreed(by_field: dict[str, FieldComparison], name: str, *levels: str) -> bool:
