@@ -29,6 +29,7 @@ from bench.matching_data import log, read_inquiries, read_truth, refs_to_ids
 from powbureau.matching import MatchSettings, Scorer, default_settings
 from powbureau.matching.engine import _score_all
 from powbureau.matching.prior import InquiryWeights, estimate_prior
+from powbureau.matching.scoring import posterior
 from powbureau.store.db import open_engine
 from powbureau.store.match_index import SqlCandidateIndex
 
@@ -79,19 +80,28 @@ def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> li
     return out
 
 
+def weighed(
+    raw: Sequence[float], population: int, settings: MatchSettings, registered: float
+) -> tuple[list[float], list[float]]:
+    """Candidates' calibrated weights (from ``raw``, scale 1 and offset 0) and their
+    probabilities by the engine's :func:`.posterior`, ``registered`` being the share of
+    inquiries about registered men."""
+    weights = [settings.scale * w + settings.offset for w in raw]
+    probabilities = posterior(
+        weights, population=population, prior_none=1 - registered, min_population=settings.min_population
+    )
+    return weights, probabilities
+
+
 def shown(inquiry: Inquiry, settings: MatchSettings, registered: float) -> list[tuple[float, bool]]:
     """The ten best candidates' probabilities as the engine shows them, and whether each is right."""
     if not inquiry.rows:
         return []
-    weights = [settings.scale * r.weight + settings.offset for r in inquiry.rows]
-    log2_k = math.log2(max(inquiry.population, settings.min_population)) + math.log2(
-        (1 - registered) / registered
+    weights, probabilities = weighed(
+        [r.weight for r in inquiry.rows], inquiry.population, settings, registered
     )
-    top = max(log2_k, *weights)
-    denominator = math.fsum([2.0 ** (log2_k - top), *(2.0 ** (w - top) for w in weights)])
     ranked = []
-    for row, w in zip(inquiry.rows, weights, strict=True):
-        p = 2.0 ** (w - top) / denominator
+    for row, w, p in zip(inquiry.rows, weights, probabilities, strict=True):
         p = min(
             settings.names_only_cap if row.guarded and p > settings.names_only_cap else p,
             settings.max_probability,
@@ -101,9 +111,48 @@ def shown(inquiry: Inquiry, settings: MatchSettings, registered: float) -> list[
     return [(p, right) for p, _, _, right in ranked[:10]]
 
 
+@dataclass(frozen=True)
+class Decile:
+    """One decile of p: rows, mean p, share right, the gap and z (the gap over its standard error)."""
+
+    index: int
+    rows: int
+    mean: float
+    right: float
+    gap: float
+    z: float
+
+
+class Deciles:
+    """Shown candidates by decile of p, and the figures every calibration report gives."""
+
+    def __init__(self) -> None:
+        self._bins = [[0.0, 0.0, 0, 0.0] for _ in range(10)]  # sum p, right, rows, sum p(1-p)
+
+    def add(self, p: float, right: bool) -> None:
+        b = self._bins[min(9, int(p * 10))]
+        b[0] += p
+        b[1] += right
+        b[2] += 1
+        b[3] += p * (1 - p)
+
+    def summary(self) -> tuple[list[Decile], float, float]:
+        """The non-empty deciles, the largest middle gap and HL (z² summed over the eight middle)."""
+        deciles, hl, largest = [], 0.0, 0.0
+        for i, (s, r, n, v) in enumerate(self._bins):
+            if not n:
+                continue
+            z = (r - s) / math.sqrt(v) if v > 0 else 0.0
+            if 0 < i < 9:
+                hl += z * z
+                largest = max(largest, abs(r - s) / n)
+            deciles.append(Decile(i, int(n), s / n, r / n, (r - s) / n, z))
+        return deciles, largest, hl
+
+
 def report(label: str, sets: Sequence[list[Inquiry]], settings: MatchSettings) -> str:
     """Confident and wrong answers, and the deciles, pooled over ``sets``."""
-    bins = [[0.0, 0.0, 0, 0.0] for _ in range(10)]  # sum p, right, rows, sum p(1-p)
+    bins = Deciles()
     confident = wrong = 0
     for inquiries in sets:
         registered = estimate_prior(
@@ -118,11 +167,7 @@ def report(label: str, sets: Sequence[list[Inquiry]], settings: MatchSettings) -
         for q in inquiries:
             top = shown(q, settings, registered)
             for p, right in top:
-                b = bins[min(9, int(p * 10))]
-                b[0] += p
-                b[1] += right
-                b[2] += 1
-                b[3] += p * (1 - p)
+                bins.add(p, right)
             if top and top[0][0] >= settings.confident:
                 confident += 1
                 wrong += not top[0][1]
@@ -132,17 +177,11 @@ def report(label: str, sets: Sequence[list[Inquiry]], settings: MatchSettings) -
         "| p | rows | mean p | right | gap | z |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    hl, largest = 0.0, 0.0
-    for i, (s, r, n, v) in enumerate(bins):
-        if not n:
-            continue
-        z = (r - s) / math.sqrt(v) if v > 0 else 0.0
-        if 0 < i < 9:
-            hl += z * z
-            largest = max(largest, abs(r - s) / n)
+    deciles, largest, hl = bins.summary()
+    for d in deciles:
         lines.append(
-            f"| {i / 10:.1f}-{(i + 1) / 10:.1f} | {n} | {s / n:.3f} | {r / n:.3f} "
-            f"| {(r - s) / n:+.3f} | {z:+.1f} |"
+            f"| {d.index / 10:.1f}-{(d.index + 1) / 10:.1f} | {d.rows} | {d.mean:.3f} | {d.right:.3f} "
+            f"| {d.gap:+.3f} | {d.z:+.1f} |"
         )
     lines += ["", f"Largest middle gap {largest:.3f}, HL (8 deciles) {hl:.1f}", ""]
     return "\n".join(lines)

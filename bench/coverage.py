@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import powbureau
+from bench.calibration import Deciles, weighed
 from bench.ceiling import ceilings
 from bench.matching_data import (
     import_registry,
@@ -353,16 +354,12 @@ def shown(inquiry: Inquiry, settings: MatchSettings, registered: float, guard: G
     """The ten best candidates as the engine would show them with this guard."""
     if not inquiry.rows:
         return []
-    weights = [settings.scale * r.weight + settings.offset for r in inquiry.rows]
-    log2_k = math.log2(max(inquiry.population, settings.min_population)) + math.log2(
-        (1 - registered) / registered
+    weights, probabilities = weighed(
+        [r.weight for r in inquiry.rows], inquiry.population, settings, registered
     )
-    top = max(log2_k, *weights)
-    denominator = math.fsum([2.0 ** (log2_k - top), *(2.0 ** (w - top) for w in weights)])
     ranked = []
     cap = settings.names_only_cap
-    for row, w in zip(inquiry.rows, weights, strict=True):
-        p = 2.0 ** (w - top) / denominator
+    for row, w, p in zip(inquiry.rows, weights, probabilities, strict=True):
         held = ""
         if p > cap:
             assert row.comparisons is not None, "a row above the cap has its comparisons kept"
@@ -458,7 +455,7 @@ _OUTCOMES = ("right", "wrong, not held", "wrong, held")
 def evaluate(
     label: str, sets: Sequence[list[Inquiry]], settings: MatchSettings, guard: Guard, seeds: Sequence[int]
 ) -> list[str]:
-    bins = [[0.0, 0.0, 0, 0.0] for _ in range(10)]
+    bins = Deciles()
     held = ident = at1 = at10 = confident = covered = covered_ident = 0
     wrong: list[str] = []
     for seed, inquiries in zip(seeds, sets, strict=True):
@@ -466,11 +463,7 @@ def evaluate(
         for q in inquiries:
             top = shown(q, settings, registered, guard)
             for row in top:
-                b = bins[min(9, int(row.probability * 10))]
-                b[0] += row.probability
-                b[1] += row.right
-                b[2] += 1
-                b[3] += row.probability * (1 - row.probability)
+                bins.add(row.probability, row.right)
             if q.held:
                 held += 1
                 ident += q.identifiable
@@ -487,19 +480,12 @@ def evaluate(
                         f"seed {seed} {q.ref} ({'held' if q.held else 'not held'}, "
                         f"p {top[0].probability:.3f}): " + (shape(c) if c else "?")
                     )
-    hl, largest = 0.0, 0.0
-    deciles = []
-    for i, (s, r, n, v) in enumerate(bins):
-        if not n:
-            continue
-        z = (r - s) / math.sqrt(v) if v > 0 else 0.0
-        if 0 < i < 9:
-            hl += z * z
-            largest = max(largest, abs(r - s) / n)
-        deciles.append(
-            f"{i / 10:.1f}-{(i + 1) / 10:.1f}: {n} / {s / n:.3f} / {r / n:.3f} "
-            f"({(r - s) / n:+.3f}, z {z:+.1f})"
-        )
+    summary, largest, hl = bins.summary()
+    deciles = [
+        f"{d.index / 10:.1f}-{(d.index + 1) / 10:.1f}: {d.rows} / {d.mean:.3f} / {d.right:.3f} "
+        f"({d.gap:+.3f}, z {d.z:+.1f})"
+        for d in summary
+    ]
     ceiling = ident / max(1, held)
     return [
         f"#### {label}",
