@@ -112,7 +112,7 @@ def expected_namesakes(
                 (),
                 settings=settings,
                 population=index.population(custody),
-                surname_count=index.surname_count(profile.surname, custody) + 1,
+                surname_count=index.name_surname_count(profile, custody) + 1,
                 pair_count=index.pair_count(profile.given, profile.patronymic, custody),
                 dated_pairs=index.dated_pairs(custody),
                 year_count=year_count,

@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 refused (bad input, a rule), 2 usage.
 from __future__ import annotations
 
 import atexit
+import functools
 import getpass
 import importlib
 import json
@@ -14,7 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -37,6 +38,7 @@ from powbureau.store.keyring import open_to_others, prepare_keyring
 from powbureau.store.uow import SqlUnitOfWork
 
 
+@functools.cache
 def _exchange_app() -> typer.Typer:
     from powbureau.cli_exchange import exchange_app
     from powbureau.cli_exchanges import exchange_core_app
@@ -706,6 +708,7 @@ def _exit(done: SystemExit) -> None:
         code = 1
     dispose_engines()
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError):  # a reader that went away (`| head`): the command's status stands
+            stream.flush()
     os._exit(code)

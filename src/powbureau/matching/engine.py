@@ -55,9 +55,7 @@ def _score_all(
     """The population, the surname's frequency in it, and every record with its levels,
     weight and the frequency of the given name it shares with the query (if it does)."""
     population = index.population(custody)
-    # a surname with other readings (Koslow: Кослов, Козлов) counts as its most common one
-    count = max(index.surname_count(x, custody) for x in (query.surname, *query.surname_alt))
-    frequency = scorer.surname_frequency(count, population)
+    frequency = scorer.surname_frequency(index.name_surname_count(query, custody), population)
     given: dict[str, float | None] = {}
     if query.given and scorer.weighs_given_frequency:
         pairs = index.dated_pairs(custody)

@@ -32,12 +32,15 @@ class CandidateIndex(ABC):
         """The profiles of everyone stored under one of the inquiry's keys, by registry id.
 
         When the keys find nobody (or the inquiry has no given name), the persons with
-        the inquiry's surname are taken instead, up to :data:`SURNAME_ONLY_LIMIT`.
+        the inquiry's surname (any of its readings) are taken instead, up to
+        :data:`SURNAME_ONLY_LIMIT` of them, lowest registry ids first.
         """
         ids = self.candidate_ids(query, custody)
         if query.surname and (not ids or not query.given):
+            namesakes: set[str] = set()
             for surname in (query.surname, *query.surname_alt):
-                ids.update(self._by_surname(surname, custody, SURNAME_ONLY_LIMIT))
+                namesakes.update(self._by_surname(surname, custody, SURNAME_ONLY_LIMIT))
+            ids.update(sorted(namesakes)[:SURNAME_ONLY_LIMIT])
         return self._profiles(sorted(ids))
 
     @final
@@ -82,6 +85,13 @@ class CandidateIndex(ABC):
     def surname_count(self, surname: str, custody: str) -> int:
         """How many current persons of ``custody`` have this surname key."""
         return self._surname_count(surname, custody) if surname else 0
+
+    @final
+    def name_surname_count(self, profile: Profile, custody: str) -> int:
+        """How many current persons of ``custody`` bear the surname of ``profile``, read as its
+        most common reading when it has several (Koslow: Кослов, Козлов): the weaker
+        evidence, for the engine's term frequency and reconciliation's namesake odds alike."""
+        return max(self.surname_count(x, custody) for x in (profile.surname, *profile.surname_alt))
 
     @final
     def given_count(self, given: str, custody: str) -> int:

@@ -586,7 +586,7 @@ def _weigh(
             f.candidates[1:],
             settings=settings if prior is None else replace(settings, prior_not_registered=prior),
             population=population,
-            surname_count=index.surname_count(profile.surname, custody),
+            surname_count=index.name_surname_count(profile, custody),
             pair_count=pair_count,
             dated_pairs=index.dated_pairs(custody),
             year_count=year_count,

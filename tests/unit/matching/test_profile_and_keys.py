@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from powbureau.matching import (
+    MemoryCandidateIndex,
     Profile,
     compare,
     profile_from_fields,
@@ -197,3 +198,19 @@ def test_an_english_or_cyrillic_surname_has_no_other_reading() -> None:
     assert (
         compare.surname(inquiry(surname="Kossow", given_name="Iwan"), registered(surname="Козов")) != "exact"
     )
+
+
+def test_a_german_surname_counts_as_its_most_common_reading() -> None:
+    """The namesakes expected for "Koslow" are the registry's Козлов, not its Кослов (none):
+    the engine's term frequency and reconciliation's names rule read the same count."""
+    kozlovs = [
+        profile_from_fields(
+            {"surname": "Козлов", "given_name": "Иван"}, person_id=f"K{i:02d}", custody="ours"
+        )
+        for i in range(30)
+    ]
+    index = MemoryCandidateIndex(kozlovs)
+    koslow = inquiry(surname="Koslow", given_name="Andrej")
+    assert index.surname_count(koslow.surname, "ours") == 0
+    assert index.name_surname_count(koslow, "ours") == 30
+    assert index.name_surname_count(inquiry(surname="Козлов", given_name="Андрей"), "ours") == 30
