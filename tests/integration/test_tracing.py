@@ -202,6 +202,11 @@ def test_a_surname_written_the_german_way_is_found_both_ways_and_verified(regist
         assert "запорожец" in alt.scalar_one().split()
     assert verify_registry(uow=registry.uow(write=False)).ok
     downgrade(registry.engine, "0015")
+    with registry.engine.connect() as conn:  # 0015 stores nobody under a German reading
+        assert not conn.execute(
+            select(match_keys.c.key).where(match_keys.c.key.startswith("n:запорожец|"))
+        ).all()
+        assert conn.execute(select(match_keys.c.key).where(match_keys.c.person_id == saporoschez)).all()
     upgrade(registry.engine)  # 0016 adds the readings and rebuilds the keys
     assert trace(registry, TraceQuery(surname="Запорожец", given_name="Тарас", birth_date="1985")) == [
         saporoschez

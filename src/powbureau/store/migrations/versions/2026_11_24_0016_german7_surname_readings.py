@@ -31,6 +31,24 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the column; the keys stay those of the code that runs (0015 rebuilds none)."""
+    """Drop the column and the keys of the readings it held: 0015's code stores nobody under
+    them (its ``verify`` would report them as stray keys)."""
+    bind = op.get_bind()
+    profiles = sa.table("match_profiles", sa.column("person_id"), sa.column("surname_alt"))
+    keys = sa.table("match_keys", sa.column("key"), sa.column("person_id"))
+    held = bind.execute(
+        sa.select(profiles.c.person_id, profiles.c.surname_alt).where(profiles.c.surname_alt != "")
+    )
+    for person_id, readings in held.all():
+        for reading in readings.split():
+            bind.execute(
+                keys.delete().where(
+                    keys.c.person_id == person_id,
+                    sa.or_(
+                        keys.c.key.startswith(f"n:{reading}|", autoescape=True),
+                        keys.c.key.startswith(f"y:{reading}|", autoescape=True),
+                    ),
+                )
+            )
     with op.batch_alter_table("match_profiles") as batch:
         batch.drop_column("surname_alt")
