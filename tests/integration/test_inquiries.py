@@ -41,6 +41,16 @@ def test_a_mother_and_a_father_asking_about_one_man_share_one_case(registry: Reg
     assert len(view["candidates"]) == 1
 
 
+def test_a_german_spelling_of_the_surname_joins_the_same_case(registry: Registry) -> None:
+    first = _open(registry, TraceQuery(surname="Козлов", given_name="Андрей", birth_date="1990"))
+    second = _open(
+        registry, TraceQuery(surname="Koslow", given_name="Andrej", birth_date="1990-05-17"), FATHER
+    )
+    assert second.case_id == first.case_id and not second.new_case
+    other = _open(registry, TraceQuery(surname="Kosslow", given_name="Andrej"), FATHER)
+    assert other.new_case  # ss is с: Косслов, not Козлов
+
+
 def test_an_inquiry_made_before_the_man_is_registered_is_matched_when_he_arrives(registry: Registry) -> None:
     opened = _open(registry)
     assert opened.state == "acknowledged" and opened.candidates == 0

@@ -29,6 +29,13 @@ def test_a_name_finds_a_surname_in_any_spelling_or_a_name_as_written(registry: R
     assert _ids(registry, category="missing") == [shevchenko]
 
 
+def test_a_surname_written_the_german_way_finds_its_cyrillic_form(registry: Registry) -> None:
+    kozlov = register(registry, fields={"surname": "Козлов", "given_name": "Андрей"})
+    register(registry, fields={"surname": "Кослов", "given_name": "Андрей"})
+    assert kozlov in _ids(registry, name="Koslow Andrej")
+    assert _ids(registry, name="Kozlov") == [kozlov]  # an English spelling has one reading
+
+
 def test_a_ref_narrows_to_the_person_it_names_and_an_unknown_ref_finds_none(registry: Registry) -> None:
     person = register(registry, fields={"surname": "Бойко"}, source="icrc", person_ref="A-1")
     register(registry, fields={"surname": "Бойко"})

@@ -39,7 +39,7 @@ from powbureau.domain.inquiries import (
 )
 from powbureau.domain.public import RELEASE_VALID_FOR
 from powbureau.interchange.csvfiles import open_csv
-from powbureau.matching import Candidate, PriorEstimate, TraceQuery, find_candidates
+from powbureau.matching import Candidate, PriorEstimate, TraceQuery, compare, find_candidates
 from powbureau.services.audit import record_read
 from powbureau.services.tracing import bureau_settings, estimate_within
 from powbureau.store.match_index import SqlCandidateIndex
@@ -132,9 +132,10 @@ def _sought(case: Mapping[str, Any]) -> TraceQuery:
 
 
 def _same_man(a: TraceQuery, b: TraceQuery) -> bool:
-    """Two inquiries describe one man when nothing they both give disagrees."""
+    """Two inquiries describe one man when nothing they both give disagrees (the surname
+    agrees exactly: in any spelling, Koslow = Козлов included)."""
     pa, pb = a.profile(), b.profile()
-    if not pa.surname or pa.surname != pb.surname:
+    if compare.surname(pa, pb) != "exact":
         return False
     if pa.given and pb.given and not set(pa.given) & set(pb.given):
         return False

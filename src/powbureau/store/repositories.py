@@ -509,11 +509,13 @@ class PlaceRepository:
 
 
 def _name_matches(name: str) -> ColumnElement[bool]:
-    """Persons one of whose words of ``name`` is the surname (any spelling) or a name as written."""
-    from powbureau.names import surname_key
+    """Persons one of whose words of ``name`` is the surname (any spelling, a German one's
+    readings included: Koslow finds Козлов) or a name as written."""
+    from powbureau.names import german_surname_keys, name_scheme, surname_key
 
     words = [w for w in name.split() if w.strip()][:5]
-    keys = {k for k in (surname_key(w) for w in words) if k}
+    scheme = name_scheme(*words)
+    keys = {k for w in words for k in (surname_key(w, scheme), *german_surname_keys(w, scheme)) if k}
     written = [name.strip(), *words]
     by_key = persons.c.id.in_(
         select(match_profiles.c.person_id).where(match_profiles.c.surname.in_(sorted(keys)))
