@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.matching_data import log, read_inquiries, read_truth, refs_to_ids
-from powbureau.matching import MatchSettings, Scorer, default_settings
+from powbureau.matching import MatchSettings, Profile, Scorer, default_settings
 from powbureau.matching.engine import _score_all
 from powbureau.matching.prior import InquiryWeights, estimate_prior
 from powbureau.matching.scoring import posterior
@@ -52,31 +52,52 @@ class Inquiry:
     rows: tuple[Row, ...]
 
 
-def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> list[Inquiry]:
-    """Every inquiry of one set, its candidates scored once."""
-    scorer = Scorer(replace(settings, scale=1.0, offset=0.0))
+@dataclass(frozen=True)
+class Scored:
+    """One inquiry scored as the engine scores it: its ref, the registry id of the man
+    sought (None: not held), the population, the surname's frequency, and every candidate
+    with its levels, weight and shared given name's frequency (``engine._score_all``)."""
+
+    ref: str
+    sought: str | None
+    population: int
+    frequency: float | None
+    candidates: list[tuple[Profile, tuple[str | None, ...], float, float | None]]
+
+
+def scored_set(scorer: Scorer, seed: int, persons: int, folder: str) -> Iterator[Scored]:
+    """Every inquiry of one set that ``bench.tracing`` made, scored against its registry."""
     work = OUT / f"seed{seed}-{persons}"
     url = f"sqlite:///{work}/registry.db"
     ids = refs_to_ids(url)
     truth = read_truth(work / folder / "truth.csv")
-    out = []
     engine = open_engine(url)
-    with engine.connect() as conn:
-        index = SqlCandidateIndex(conn)
-        for ref, query in read_inquiries(work / folder / "inquiries.csv"):
-            q = query.profile()
-            records = index.candidates(q, "ours")
-            population, frequency, scored = _score_all(
-                scorer, q, records, index=index, custody="ours", inquiry=True
-            )
-            sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
-            rows = []
-            for record, levels, weight, given_frequency in scored:
-                comparisons = scorer.comparisons(levels, frequency, given_frequency)
-                guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
-                rows.append(Row(weight, guarded, record.person_id, record.person_id == sought))
-            out.append(Inquiry(population, tuple(rows)))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            index = SqlCandidateIndex(conn)
+            for ref, query in read_inquiries(work / folder / "inquiries.csv"):
+                q = query.profile()
+                records = index.candidates(q, "ours")
+                population, frequency, scored = _score_all(
+                    scorer, q, records, index=index, custody="ours", inquiry=True
+                )
+                sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
+                yield Scored(ref, sought, population, frequency, scored)
+    finally:
+        engine.dispose()
+
+
+def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> list[Inquiry]:
+    """Every inquiry of one set, its candidates scored once."""
+    scorer = Scorer(replace(settings, scale=1.0, offset=0.0))
+    out = []
+    for one in scored_set(scorer, seed, persons, folder):
+        rows = []
+        for record, levels, weight, given_frequency in one.candidates:
+            comparisons = scorer.comparisons(levels, one.frequency, given_frequency)
+            guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
+            rows.append(Row(weight, guarded, record.person_id, record.person_id == one.sought))
+        out.append(Inquiry(one.population, tuple(rows)))
     return out
 
 

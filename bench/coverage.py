@@ -40,24 +40,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import powbureau
-from bench.calibration import Deciles, weighed
+from bench.calibration import Deciles, scored_set, weighed
 from bench.ceiling import ceilings
 from bench.matching_data import (
     import_registry,
     log,
     make_inquiries,
     make_registry,
-    read_inquiries,
-    read_truth,
-    refs_to_ids,
 )
 from bench.tracing import upper_error_bound
 from powbureau.matching import MatchSettings, Scorer, default_settings
-from powbureau.matching.engine import _score_all
 from powbureau.matching.prior import InquiryWeights, estimate_prior
 from powbureau.matching.scoring import FieldComparison
-from powbureau.store.db import open_engine
-from powbureau.store.match_index import SqlCandidateIndex
 
 OUT = Path("bench/out/tracing")
 #: Bump when what the cache holds changes.
@@ -115,26 +109,16 @@ def extract(scorer: Scorer, seed: int, persons: int, folder: str) -> list[Inquir
         if version == key:
             return list(loaded)
     identifiable = ceilings(work / "registry", [work / folder])[work / folder].identifiable
-    url = f"sqlite:///{work}/registry.db"
-    ids = refs_to_ids(url)
-    truth = read_truth(work / folder / "truth.csv")
     out = []
-    engine = open_engine(url)
-    with engine.connect() as conn:
-        index = SqlCandidateIndex(conn)
-        population = index.population("ours")
-        for ref, query in read_inquiries(work / folder / "inquiries.csv"):
-            q = query.profile()
-            records = index.candidates(q, "ours")
-            _, frequency, scored = _score_all(scorer, q, records, index=index, custody="ours", inquiry=True)
-            sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
-            heaviest = sorted(range(len(scored)), key=lambda i: -scored[i][2])[:KEEP_LEVELS]
-            rows = []
-            for i, (record, levels, weight, given_frequency) in enumerate(scored):
-                kept = scorer.comparisons(levels, frequency, given_frequency) if i in heaviest else None
-                rows.append(Row(weight, record.person_id, record.person_id == sought, kept))
-            out.append(Inquiry(ref, sought is not None, ref in identifiable, population, tuple(rows)))
-    engine.dispose()
+    for one in scored_set(scorer, seed, persons, folder):
+        heaviest = sorted(range(len(one.candidates)), key=lambda i: -one.candidates[i][2])[:KEEP_LEVELS]
+        rows = []
+        for i, (record, levels, weight, given_frequency) in enumerate(one.candidates):
+            kept = scorer.comparisons(levels, one.frequency, given_frequency) if i in heaviest else None
+            rows.append(Row(weight, record.person_id, record.person_id == one.sought, kept))
+        out.append(
+            Inquiry(one.ref, one.sought is not None, one.ref in identifiable, one.population, tuple(rows))
+        )
     cache.write_bytes(pickle.dumps((key, out)))
     return out
 
