@@ -36,6 +36,21 @@ def test_a_surname_written_the_german_way_finds_its_cyrillic_form(registry: Regi
     assert _ids(registry, name="Kozlov") == [kozlov]  # an English spelling has one reading
 
 
+def test_a_cyrillic_search_finds_a_man_registered_the_german_way(registry: Registry) -> None:
+    koslow = register(registry, fields={"surname": "Koslow", "given_name": "Andrej"})
+    bare = register(registry, fields={"surname": "Koslow", "birth_date": ""})  # no n: or y: keys
+    kozlov = register(registry, fields={"surname": "Козлов", "given_name": "Андрей"})
+    beschlebnaja = register(registry, fields={"surname": "Beschlebnaja", "given_name": "Anna"})
+    besxlebnaja = register(registry, fields={"surname": "Бесхлебная", "given_name": "Анна"})
+    register(registry, fields={"surname": "Kozlov", "given_name": "Ivan"})  # English: read козлов
+    assert {koslow, bare, kozlov} <= set(_ids(registry, name="Козлов"))
+    assert {koslow, bare, kozlov} <= set(_ids(registry, name="Koslow"))
+    assert set(_ids(registry, name="Бесхлебная")) == {beschlebnaja, besxlebnaja}  # с+х = sch
+    assert set(_ids(registry, name="Beschlebnaja Anna")) == {beschlebnaja, besxlebnaja}
+    assert _ids(registry, name="Бешлебная") == [beschlebnaja]  # her main reading
+    assert _ids(registry, name="Петров") == []
+
+
 def test_a_ref_narrows_to_the_person_it_names_and_an_unknown_ref_finds_none(registry: Registry) -> None:
     person = register(registry, fields={"surname": "Бойко"}, source="icrc", person_ref="A-1")
     register(registry, fields={"surname": "Бойко"})

@@ -214,6 +214,38 @@ def test_a_surname_written_the_german_way_is_found_both_ways_and_verified(regist
     assert verify_registry(uow=registry.uow(write=False)).ok
 
 
+def test_a_cyrillic_surname_alone_finds_a_man_registered_the_german_way(registry: Registry) -> None:
+    koslow = register(registry, fields={"surname": "Koslow"})  # nothing but the surname: no n: key
+    kozlov = register(registry, fields={"surname": "Козлов", "given_name": "Андрей"})
+    assert set(trace(registry, TraceQuery(surname="Козлов"))) == {koslow, kozlov}
+    assert set(trace(registry, TraceQuery(surname="Koslow"))) == {koslow, kozlov}
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
+def test_migration_0017_reads_letters_that_run_together_and_0016_does_not(registry: Registry) -> None:
+    anna = register(
+        registry, fields={"surname": "Beschlebnaja", "given_name": "Anna", "birth_date": "1990-05-17"}
+    )
+
+    def stored() -> tuple[list[str], list[str]]:
+        with registry.engine.connect() as conn:
+            alt = conn.execute(select(match_profiles.c.surname_alt).where(match_profiles.c.person_id == anna))
+            keys = conn.execute(select(match_keys.c.key).where(match_keys.c.person_id == anna))
+            return alt.scalar_one().split(), sorted(keys.scalars())
+
+    alt, keys = stored()
+    assert "бесхлебни" in alt and "a:бесхлебни" in keys and "n:бесхлебни|анна" in keys
+    assert trace(registry, TraceQuery(surname="Бесхлебная", given_name="Анна")) == [anna]
+    downgrade(registry.engine, "0016")
+    alt, keys = stored()  # 0016's readings: ш or ж only, and no a: keys
+    assert alt == ["бежлебни"] and not [k for k in keys if k.startswith("a:") or "бесхлебни" in k]
+    assert "n:бежлебни|анна" in keys and "y:бешлебни|1990|анна" in keys
+    upgrade(registry.engine)
+    alt, keys = stored()
+    assert "бесхлебни" in alt and "a:бесхлебни" in keys
+    assert verify_registry(uow=registry.uow(write=False)).ok
+
+
 def test_duplicates_of_a_new_registration_are_looked_for_in_the_same_custody(registry: Registry) -> None:
     first = register(registry, fields=KOVALENKO)
     register(registry, fields={**KOVALENKO, "category": "missing"})

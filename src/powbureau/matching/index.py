@@ -32,8 +32,9 @@ class CandidateIndex(ABC):
         """The profiles of everyone stored under one of the inquiry's keys, by registry id.
 
         When the keys find nobody (or the inquiry has no given name), the persons with
-        the inquiry's surname (any of its readings) are taken instead, up to
-        :data:`SURNAME_ONLY_LIMIT` of them, lowest registry ids first.
+        the inquiry's surname (any of its readings, or it among their German readings: a
+        Cyrillic Козлов finds Koslow) are taken instead, up to :data:`SURNAME_ONLY_LIMIT`
+        of them, lowest registry ids first.
         """
         ids = self.candidate_ids(query, custody)
         if query.surname and (not ids or not query.given):
@@ -117,7 +118,8 @@ class CandidateIndex(ABC):
 
     @abstractmethod
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
-        """Up to ``limit`` ids, lowest first, of persons of ``custody`` with this surname key."""
+        """Up to ``limit`` ids, lowest first, of persons of ``custody`` with this surname key
+        or with it among their German readings (``surname_alt``, stored as ``a:`` keys)."""
 
     @abstractmethod
     def _profiles(self, ids: Sequence[str]) -> list[Profile]:
@@ -184,7 +186,11 @@ class MemoryCandidateIndex(CandidateIndex):
         ]
 
     def _by_surname(self, surname: str, custody: str, limit: int) -> Iterable[str]:
-        found = (p.person_id for p in self._by_id.values() if (p.surname, p.custody) == (surname, custody))
+        found = (
+            p.person_id
+            for p in self._by_id.values()
+            if p.custody == custody and (p.surname == surname or surname in p.surname_alt)
+        )
         return sorted(found)[:limit]
 
     def _profiles(self, ids: Sequence[str]) -> list[Profile]:

@@ -18,7 +18,11 @@ a typo in the surname, a day and month swapped or a year off by one still meet:
 * ``d:given|date``: given name and full birth date (inquiry: swapped, one digit off,
   a year off): finds him when the surname is badly mistyped;
 * ``p:given|father|year``: given name, father's name and birth year;
-* ``sn:digits``: the digits of the service number (inquiry: one digit off).
+* ``sn:digits``: the digits of the service number (inquiry: one digit off);
+* ``a:reading``: each German reading of a registered man's Latin surname, alone: read only
+  to find who bears a surname among his readings (a Cyrillic surname-only inquiry or a
+  registry search for Козлов finds a man registered as Koslow), never asked for by
+  :func:`key_query`.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from powbureau.matching.profile import Profile
 from powbureau.names.keys import is_known_given
 
 __all__ = [
+    "ALT_KEYS",
     "PAIR_KEYS",
     "KeyQuery",
+    "alt_key",
     "date_variants",
     "key_query",
     "pair_prefix",
@@ -50,6 +56,15 @@ _MIN_SERVICE_DIGITS: Final = 4
 PAIR_KEYS: Final = "p:"
 
 
+#: ``a:`` + one German reading of a registered man's surname (``Profile.surname_alt``).
+ALT_KEYS: Final = "a:"
+
+
+def alt_key(reading: str) -> str:
+    """The key under which every man with this German surname reading is stored."""
+    return f"{ALT_KEYS}{reading}"
+
+
 def pair_prefix(given: str, father: str) -> str:
     """The start of the keys of every dated man with this given-name and father's-name id."""
     return f"{PAIR_KEYS}{given}|{father}|"
@@ -60,6 +75,7 @@ def registry_keys(profile: Profile) -> list[str]:
     s, given, birth = profile.surname, profile.given, profile.birth
     surnames = (s, *profile.surname_alt) if s else ()
     keys = [f"n:{x}|{g}" for x in surnames for g in given]
+    keys.extend(alt_key(x) for x in profile.surname_alt)
     if birth:
         year = birth[:4]
         keys.extend(f"y:{x}|{year}|{' '.join(given)}" for x in surnames)

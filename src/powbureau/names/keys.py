@@ -9,7 +9,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from . import forms
 from .canon import fold_word, to_cyrillic, to_cyrillic_words
-from .german import DUDEN, could_be_duden, german_readings
+from .german import DUDEN, MAX_GERMAN_KEYS, could_be_duden, german_readings
 from .script import repair_homoglyphs, split_words
 from .translit import GERMAN, GERMAN_VOICED, ISO, has_latin, text_flags
 
@@ -91,8 +91,9 @@ def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ..
 
     Without a strong German marker :func:`surname_key` reads Koslow as Кослов (German
     writes з and с alike as s). When the whole name could be a Duden spelling
-    (:func:`.german.could_be_duden`), the keys of its German readings that differ from
-    :func:`surname_key`; the matcher takes them as exact. Single words only.
+    (:func:`.german.could_be_duden`), the keys of its most plausible German readings
+    (:func:`.german.german_readings`) that differ from :func:`surname_key`; the matcher
+    takes them as exact. Single words only.
 
     Args:
         surname: a surname in any script or scheme.
@@ -100,7 +101,7 @@ def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ..
             the whole name has none); None: the surname's own letters decide.
 
     Returns:
-        The other keys, sorted; ``()`` when there are none.
+        The other keys (at most :data:`MAX_GERMAN_KEYS`), sorted; ``()`` when there are none.
 
     Examples:
         >>> german_surname_keys("Koslow") == (surname_key("Козлов"),)
@@ -117,8 +118,11 @@ def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ..
     if not scheme & DUDEN:
         return ()
     primary = surname_key(surname, scheme)
-    keys = {_surname_word(folded) for raw in german_readings(words[0]) if (folded := fold_word(raw))}
-    return tuple(sorted(keys - {primary, ""}))
+    keys: list[str] = []
+    for key in (_surname_word(fold_word(raw)) for raw in german_readings(words[0])):
+        if key and key != primary and key not in keys and len(keys) < MAX_GERMAN_KEYS:
+            keys.append(key)
+    return tuple(sorted(keys))
 
 
 def _word_ids(given: str, flags: int = 0) -> list[frozenset[str] | None]:

@@ -30,7 +30,7 @@ from powbureau.matching import (
     profile_row,
     registry_keys,
 )
-from powbureau.matching.keys import PAIR_KEYS
+from powbureau.matching.keys import PAIR_KEYS, alt_key
 from powbureau.store.bulk import chunks, insert_many, sorting_threads
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
@@ -185,14 +185,17 @@ class MatchIndex:
         return found
 
     def by_surname(self, surname: str, custody: str, limit: int) -> list[str]:
-        """Up to ``limit`` ids of persons of ``custody`` with this surname key, lowest first."""
+        """Up to ``limit`` ids of persons of ``custody`` with this surname key or with it among
+        their German readings (their ``a:`` keys, few), lowest first."""
         rows = self._conn.execute(
             select(match_profiles.c.person_id)
             .where(and_(match_profiles.c.custody == custody, match_profiles.c.surname == surname))
             .order_by(_ordered(self._conn, match_profiles.c.person_id))
             .limit(limit)
         )
-        return [r[0] for r in rows]
+        ids = [r[0] for r in rows]
+        readers = self.lookup([alt_key(surname)], custody) if surname else set()
+        return sorted(readers.union(ids))[:limit] if readers else ids
 
     def profiles(self, ids: Sequence[str]) -> list[Profile]:
         """Stored profiles of these ids, in the order given (unknown ids left out)."""

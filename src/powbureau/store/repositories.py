@@ -25,7 +25,15 @@ from powbureau.domain.people import IDENTITY_FIELDS
 from powbureau.store.bulk import chunks as _chunks
 from powbureau.store.bulk import insert_many as _insert_many
 from powbureau.store.match_index import MatchIndex
-from powbureau.store.tables import chain_head, events, match_profiles, person_refs, persons, places
+from powbureau.store.tables import (
+    chain_head,
+    events,
+    match_keys,
+    match_profiles,
+    person_refs,
+    persons,
+    places,
+)
 
 __all__ = ["EventLog", "PersonRepository", "PlaceRepository", "projection_row"]
 
@@ -510,17 +518,20 @@ class PlaceRepository:
 
 def _name_matches(name: str) -> ColumnElement[bool]:
     """Persons one of whose words of ``name`` is the surname (any spelling, a German one's
-    readings included: Koslow finds Козлов) or a name as written."""
+    readings included, both ways: Koslow finds Козлов, and Козлов finds a man registered as
+    Koslow by his ``a:`` keys) or a name as written."""
+    from powbureau.matching.keys import alt_key
     from powbureau.names import german_surname_keys, name_scheme, surname_key
 
     words = [w for w in name.split() if w.strip()][:5]
     scheme = name_scheme(*words)
-    keys = {k for w in words for k in (surname_key(w, scheme), *german_surname_keys(w, scheme)) if k}
+    keys = sorted({k for w in words for k in (surname_key(w, scheme), *german_surname_keys(w, scheme)) if k})
     written = [name.strip(), *words]
-    by_key = persons.c.id.in_(
-        select(match_profiles.c.person_id).where(match_profiles.c.surname.in_(sorted(keys)))
+    by_key = persons.c.id.in_(select(match_profiles.c.person_id).where(match_profiles.c.surname.in_(keys)))
+    by_reading = persons.c.id.in_(
+        select(match_keys.c.person_id).where(match_keys.c.key.in_([alt_key(k) for k in keys]))
     )
-    return or_(by_key, persons.c.surname.in_(written), persons.c.given_name.in_(written))
+    return or_(by_key, by_reading, persons.c.surname.in_(written), persons.c.given_name.in_(written))
 
 
 def _ordered(conn: Connection, column: Any) -> Any:

@@ -170,6 +170,8 @@ GERMAN = [
     ({"surname": "Koslow", "given_name": "Andrej"}, {"surname": "Козлов", "given_name": "Андрей"}),
     ({"surname": "Saporoschez", "given_name": "Taras"}, {"surname": "Запорожець", "given_name": "Тарас"}),
     ({"surname": "Schukow", "given_name": "Georgij"}, {"surname": "Жуков", "given_name": "Георгий"}),
+    # с+х run together into sch (Duden: с = s, х = ch)
+    ({"surname": "Ischakow", "given_name": "Rinat"}, {"surname": "Исхаков", "given_name": "Ринат"}),
 ]
 
 
@@ -214,3 +216,20 @@ def test_a_german_surname_counts_as_its_most_common_reading() -> None:
     assert index.surname_count(koslow.surname, "ours") == 0
     assert index.name_surname_count(koslow, "ours") == 30
     assert index.name_surname_count(inquiry(surname="Козлов", given_name="Андрей"), "ours") == 30
+
+
+def test_a_cyrillic_surname_alone_finds_the_men_whose_german_readings_have_it() -> None:
+    """A man registered as "Koslow" with no given name or birth date has no ``n:`` or ``y:``
+    key; his readings stored alone (``a:``) let a surname-only inquiry for Козлов find him."""
+    koslow = profile_from_fields({"surname": "Koslow"}, person_id="G", custody="ours")
+    kozlov = profile_from_fields({"surname": "Козлов", "given_name": "Андрей"}, person_id="C", custody="ours")
+    stored = registry_keys(koslow)
+    assert f"a:{kozlov.surname}" in stored and not [k for k in stored if k[:2] in ("n:", "y:")]
+    assert not [k for k in registry_keys(kozlov) if k.startswith("a:")]
+    index = MemoryCandidateIndex([koslow, kozlov])
+    found = index.candidates(inquiry(surname="Козлов"), "ours")
+    assert [p.person_id for p in found] == ["C", "G"]
+    assert index.candidates(inquiry(surname="Козлов"), "theirs") == []
+    assert not [
+        k for k in key_query(inquiry(surname="Козлов", given_name="Андрей")).exact if k.startswith("a:")
+    ]
