@@ -289,9 +289,11 @@ class Scorer:
 
     #: What an agreeing unit must weigh (bits) to anchor a match on the names for
     #: :meth:`namesake_could_match`: with the unit's term frequency, a unit that many
-    #: registered men share (a large division) is no anchor; a small one is. Chosen on
+    #: registered men share (a large division) is no anchor; a small one is. 10 bits: a
+    #: namesake is in it by chance about once in 1,000 (a unit of at most about one
+    #: registered man in 1,100). The highest threshold that cost next to no coverage on
     #: benchmark seeds 1-5 (docs/benchmarks.md, "Session 8: the unit weighed by its size").
-    UNIT_ANCHOR_BITS = 11.0
+    UNIT_ANCHOR_BITS = 10.0
 
     @staticmethod
     def namesake_could_match(

@@ -159,15 +159,16 @@ def comparisons(
     ("count", "population", "asked", "held"),
     [
         # the full name and a unit, no birth date: the unit anchors only when it is small
-        (1, 100_000, {}, False),  # 16.4 bits
-        (20, 100_000, {}, False),  # 12.1
-        (30, 100_000, {}, False),  # 11.5
-        (67, 100_000, {}, True),  # 10.3: a military unit of the synthetic registry
-        (670, 1_000_000, {}, True),  # the same at 1M
-        (5_000, 100_000, {}, True),  # 4.1: one registered man in twenty
+        (1, 100_000, {}, False),  # 16.5 bits
+        (20, 100_000, {}, False),  # 12.2
+        (67, 100_000, {}, False),  # 10.5: a military unit (в/ч) of the synthetic registry
+        (100, 100_000, {}, True),  # 9.9
+        (670, 1_000_000, {}, False),  # 10.5: the same share at 1M
+        (1_000, 1_000_000, {}, True),  # 9.9
+        (5_000, 100_000, {}, True),  # 4.3: one registered man in twenty
         # a number with another kind: the number's own share, a weaker anchor
-        (1, 100_000, {"asked_unit": "12345"}, False),  # 11.3
-        (5, 100_000, {"asked_unit": "12345"}, True),  # 9.0
+        (1, 100_000, {"asked_unit": "12345"}, False),  # 11.5
+        (5, 100_000, {"asked_unit": "12345"}, True),  # 9.2
         # other anchors do not need the unit
         (5_000, 100_000, {"birth_date": "2001-03-14"}, False),
         # a disagreeing birth date holds him whatever the unit
@@ -181,9 +182,9 @@ def test_a_unit_anchors_a_namesake_match_only_when_it_is_rare_enough(
     assert Scorer.namesake_could_match(found) is held
 
 
-@pytest.mark.parametrize(("bits", "held"), [(0.0, False), (10.0, False), (10.5, True), (99.0, True)])
+@pytest.mark.parametrize(("bits", "held"), [(0.0, False), (10.4, False), (10.6, True), (99.0, True)])
 def test_the_unit_anchor_threshold_can_be_given(bits: float, held: bool) -> None:
-    found = comparisons(67, 100_000)  # 10.3 bits
+    found = comparisons(67, 100_000)  # 10.5 bits
     assert Scorer.namesake_could_match(found, unit_anchor_bits=bits) is held
 
 
