@@ -55,14 +55,16 @@ class Inquiry:
 @dataclass(frozen=True)
 class Scored:
     """One inquiry scored as the engine scores it: its ref, the registry id of the man
-    sought (None: not held), the population, the surname's frequency, and every candidate
-    with its levels, weight and shared given name's frequency (``engine._score_all``)."""
+    sought (None: not held), the population, the surname's frequency, the unit's (and its
+    number's), and every candidate with its levels, weight and shared given name's
+    frequency (``engine._score_all``)."""
 
     ref: str
     sought: str | None
     population: int
     frequency: float | None
     candidates: list[tuple[Profile, tuple[str | None, ...], float, float | None]]
+    units: tuple[float, float] | None = None
 
 
 def scored_set(scorer: Scorer, seed: int, persons: int, folder: str) -> Iterator[Scored]:
@@ -78,11 +80,11 @@ def scored_set(scorer: Scorer, seed: int, persons: int, folder: str) -> Iterator
             for ref, query in read_inquiries(work / folder / "inquiries.csv"):
                 q = query.profile()
                 records = index.candidates(q, "ours")
-                population, frequency, scored = _score_all(
+                population, frequency, units, scored = _score_all(
                     scorer, q, records, index=index, custody="ours", inquiry=True
                 )
                 sought = ids.get(truth[ref].person_ref) if truth[ref].person_ref else None
-                yield Scored(ref, sought, population, frequency, scored)
+                yield Scored(ref, sought, population, frequency, scored, units)
     finally:
         engine.dispose()
 
@@ -94,7 +96,7 @@ def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> li
     for one in scored_set(scorer, seed, persons, folder):
         rows = []
         for record, levels, weight, given_frequency in one.candidates:
-            comparisons = scorer.comparisons(levels, one.frequency, given_frequency)
+            comparisons = scorer.comparisons(levels, one.frequency, given_frequency, one.units)
             guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
             rows.append(Row(weight, guarded, record.person_id, record.person_id == one.sought))
         out.append(Inquiry(one.population, tuple(rows)))

@@ -114,7 +114,11 @@ def extract(scorer: Scorer, seed: int, persons: int, folder: str) -> list[Inquir
         heaviest = sorted(range(len(one.candidates)), key=lambda i: -one.candidates[i][2])[:KEEP_LEVELS]
         rows = []
         for i, (record, levels, weight, given_frequency) in enumerate(one.candidates):
-            kept = scorer.comparisons(levels, one.frequency, given_frequency) if i in heaviest else None
+            kept = (
+                scorer.comparisons(levels, one.frequency, given_frequency, one.units)
+                if i in heaviest
+                else None
+            )
             rows.append(Row(weight, record.person_id, record.person_id == one.sought, kept))
         out.append(
             Inquiry(one.ref, one.sought is not None, one.ref in identifiable, one.population, tuple(rows))
@@ -294,6 +298,17 @@ def _typo_full_name_dated(
     return rule
 
 
+def _unit_anchor(bits: float) -> Guard:
+    """The engine's guard, a unit anchoring a namesake match from ``bits`` on."""
+
+    def guard(comparisons: Sequence[FieldComparison]) -> bool:
+        return Scorer.names_only(comparisons) or Scorer.namesake_could_match(
+            comparisons, unit_anchor_bits=bits
+        )
+
+    return guard
+
+
 VARIANTS: dict[str, Guard] = {
     "engine": engine_guard,
     "session6": session6_guard,
@@ -318,6 +333,9 @@ VARIANTS: dict[str, Guard] = {
         _dated_evidence(12),
         _dated_evidence(12, surnames=("typo", "part"), dates=("swap", "year_off", "typo", "month")),
     ),
+    # session 8: the engine's guard with another least weight for a unit to anchor a namesake
+    # match (Scorer.UNIT_ANCHOR_BITS); 0: any agreeing unit anchors, as before session 8
+    **{f"engine-unit-{b:g}": _unit_anchor(b) for b in (0, 9, 10, 10.5, 11, 11.5, 12, 13, 14, 99)},
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from typer.testing import CliRunner
 
 from builders import READER, People, Registry, event, import_file, register, write_csv
@@ -109,6 +109,39 @@ def test_given_name_counts_come_from_the_stored_keys_and_follow_every_registrati
     register(registry, fields={**KOVALENKO, "surname": "Мельник"})
     with registry.engine.connect() as conn:  # a new chain head: counted again, not a stale cache
         assert SqlCandidateIndex(conn).given_count("дмитрий", "ours") == 3
+
+
+def test_unit_counts_come_from_the_stored_profiles_and_follow_every_registration(
+    registry: Registry,
+) -> None:
+    """The term frequency of a unit: persons of the custody with its key, and with its number
+    under any kind; one grouped count over the (custody, unit) index of migration 0018."""
+    register(registry, fields=KOVALENKO)  # в/ч 12345
+    register(registry, fields={**KOVALENKO, "surname": "Шевчук", "unit": "military unit 12345"})
+    register(registry, fields={**KOVALENKO, "surname": "Бойко", "unit": "12345th Motor Rifle Regiment"})
+    register(registry, fields={**KOVALENKO, "surname": "Ткач", "unit": "в/ч 54321"})
+    register(registry, fields={**KOVALENKO, "surname": "Лисенко", "unit": ""})
+    register(registry, fields={**KOVALENKO, "category": "missing"})  # our own missing man
+    with registry.engine.connect() as conn:
+        index = SqlCandidateIndex(conn)
+        assert index.unit_counts("вч:12345", "ours") == (2, 3)
+        assert index.unit_counts("полк:12345", "ours") == (1, 3)
+        assert index.unit_counts("вч:54321", "ours") == (1, 1)
+        assert index.unit_counts("вч:99999", "ours") == (0, 0)
+        assert index.unit_counts("вч:12345", "own") == (1, 1)
+        assert index.unit_counts("вч:12345", "ours") == (2, 3)  # cached, the same
+    pid = register(registry, fields={**KOVALENKO, "surname": "Мельник"})
+    with registry.engine.connect() as conn:  # a new chain head: counted again, not a stale cache
+        assert SqlCandidateIndex(conn).unit_counts("вч:12345", "ours") == (3, 4)
+    event(registry, pid, "identity_corrected", changes={"unit": "в/ч 54321"})
+    with registry.engine.connect() as conn:
+        index = SqlCandidateIndex(conn)
+        assert (index.unit_counts("вч:12345", "ours"), index.unit_counts("вч:54321", "ours")) == (
+            (2, 3),
+            (2, 2),
+        )
+        names = {ix["name"] for ix in inspect(conn).get_indexes("match_profiles")}
+        assert "ix_match_profiles_unit" in names
 
 
 def test_a_merged_record_is_no_candidate_and_comes_back_when_unmerged(registry: Registry) -> None:

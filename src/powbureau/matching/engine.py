@@ -51,11 +51,19 @@ def _score_all(
     index: CandidateIndex,
     custody: str,
     inquiry: bool,
-) -> tuple[int, float | None, list[tuple[Profile, tuple[str | None, ...], float, float | None]]]:
-    """The population, the surname's frequency in it, and every record with its levels,
-    weight and the frequency of the given name it shares with the query (if it does)."""
+) -> tuple[
+    int,
+    float | None,
+    tuple[float, float] | None,
+    list[tuple[Profile, tuple[str | None, ...], float, float | None]],
+]:
+    """The population, the surname's and the unit's frequencies in it, and every record with
+    its levels, weight and the frequency of the given name it shares with the query (if it does)."""
     population = index.population(custody)
     frequency = scorer.surname_frequency(index.name_surname_count(query, custody), population)
+    units = (
+        scorer.unit_frequencies(*index.unit_counts(query.unit, custody), population) if query.unit else None
+    )
     given: dict[str, float | None] = {}
     if query.given and scorer.weighs_given_frequency:
         pairs = index.dated_pairs(custody)
@@ -66,10 +74,15 @@ def _score_all(
         shared = [f for g in record.given if (f := given.get(g)) is not None] if given else None
         given_frequency = max(shared) if shared else None
         levels, weight = scorer.score(
-            query, record, surname_frequency=frequency, given_frequency=given_frequency, inquiry=inquiry
+            query,
+            record,
+            surname_frequency=frequency,
+            given_frequency=given_frequency,
+            unit_frequencies=units,
+            inquiry=inquiry,
         )
         scored.append((record, levels, weight, given_frequency))
-    return population, frequency, scored
+    return population, frequency, units, scored
 
 
 def _rank(
@@ -89,7 +102,7 @@ def _rank(
     only those returned are built into :class:`Candidate`: a common surname brings hundreds.
     """
     scorer = _scorer(settings)
-    population, frequency, scored = _score_all(
+    population, frequency, units, scored = _score_all(
         scorer, query, records, index=index, custody=custody, inquiry=inquiry
     )
     probabilities = posterior(
@@ -105,7 +118,7 @@ def _rank(
         guarded = False
         comparisons: tuple[FieldComparison, ...] | None = None
         if p > cap:
-            comparisons = scorer.comparisons(levels, frequency, given_frequency)
+            comparisons = scorer.comparisons(levels, frequency, given_frequency, units)
             guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
         shown = min(cap if guarded else p, most)
         capped.append(
@@ -120,7 +133,7 @@ def _rank(
                 "a namesake would agree as well: ask for the full birth date, the patronymic "
                 "or the service number",
             )
-        comparisons = built or scorer.comparisons(levels, frequency, given_frequency)
+        comparisons = built or scorer.comparisons(levels, frequency, given_frequency, units)
         names_only = scorer.names_only(comparisons)
         out.append((Candidate(person_id, p, weight, comparisons, names_only=names_only, notes=notes), record))
     return out
@@ -190,7 +203,7 @@ def inquiry_weights(
     settings = settings or default_settings()
     profile = query.profile() if isinstance(query, TraceQuery) else query
     records = index.candidates(profile, custody)
-    population, _, scored = _score_all(
+    population, _, _, scored = _score_all(
         _scorer(settings), profile, records, index=index, custody=custody, inquiry=True
     )
     return InquiryWeights(tuple(weight for _, _, weight, _ in scored), population)

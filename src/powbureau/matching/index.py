@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import final
 
 from powbureau.matching.keys import PAIR_KEYS, key_query, pair_prefix, registry_keys
-from powbureau.matching.profile import Profile
+from powbureau.matching.profile import Profile, unit_number_keys
 
 __all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
 
@@ -100,6 +100,13 @@ class CandidateIndex(ABC):
         per father's-name id. Over :meth:`dated_pairs`, the given name's frequency."""
         return self._given_count(given, custody) if given else 0
 
+    @final
+    def unit_counts(self, unit: str, custody: str) -> tuple[int, int]:
+        """How many current persons of ``custody`` have this unit key, and how many have its
+        number under any kind (:func:`.unit_number_keys`): the term frequencies of the unit
+        comparison's ``exact`` and ``number`` levels. One grouped count."""
+        return self._unit_counts(unit, custody) if unit else (0, 0)
+
     @abstractmethod
     def population(self, custody: str) -> int:
         """How many current persons of ``custody`` there are."""
@@ -133,6 +140,16 @@ class CandidateIndex(ABC):
     def _given_count(self, given: str, custody: str) -> int:
         """How many ``p:`` keys of ``custody`` start with this given-name id."""
 
+    @abstractmethod
+    def _unit_counts(self, unit: str, custody: str) -> tuple[int, int]:
+        """How many persons of ``custody`` have this unit key, and its number under any kind."""
+
+
+def unit_totals(unit: str, counts: Mapping[str, int]) -> tuple[int, int]:
+    """(persons with ``unit``, persons with its number under any kind) from the counts of
+    :func:`.unit_number_keys`, for the backends of :meth:`CandidateIndex.unit_counts`."""
+    return counts.get(unit, 0), sum(counts.get(key, 0) for key in unit_number_keys(unit))
+
 
 class MemoryCandidateIndex(CandidateIndex):
     """Profiles held in memory (tests, small experiments)."""
@@ -141,6 +158,7 @@ class MemoryCandidateIndex(CandidateIndex):
         self._by_id: dict[str, Profile] = {}
         self._keys: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._surnames: Counter[tuple[str, str]] = Counter()
+        self._units: Counter[tuple[str, str]] = Counter()
         for profile in profiles:
             self.add(profile)
 
@@ -151,6 +169,7 @@ class MemoryCandidateIndex(CandidateIndex):
         for key in registry_keys(profile):
             self._keys[(key, profile.custody)].add(profile.person_id)
         self._surnames[(profile.surname, profile.custody)] += 1
+        self._units[(profile.unit, profile.custody)] += 1
 
     def remove(self, person_id: str) -> None:
         """Forget a person (merged away, for instance)."""
@@ -160,6 +179,7 @@ class MemoryCandidateIndex(CandidateIndex):
         for key in registry_keys(old):
             self._keys[(key, old.custody)].discard(person_id)
         self._surnames[(old.surname, old.custody)] -= 1
+        self._units[(old.unit, old.custody)] -= 1
 
     def population(self, custody: str) -> int:
         return sum(1 for p in self._by_id.values() if p.custody == custody)
@@ -202,6 +222,9 @@ class MemoryCandidateIndex(CandidateIndex):
     def _given_count(self, given: str, custody: str) -> int:
         return self._count_prefixed(f"{PAIR_KEYS}{given}|", custody)
 
+    def _unit_counts(self, unit: str, custody: str) -> tuple[int, int]:
+        return unit_totals(unit, {key: self._units[(key, custody)] for key in unit_number_keys(unit)})
+
 
 class BatchCandidateIndex(CandidateIndex):
     """Another index seen through a memo, for many queries against one registry state.
@@ -221,6 +244,7 @@ class BatchCandidateIndex(CandidateIndex):
         self._counts: dict[tuple[str, str], int] = {}
         self._dated: dict[str, int] = {}
         self._given: dict[tuple[str, str], int] = {}
+        self._units: dict[tuple[str, str], tuple[int, int]] = {}
 
     def population(self, custody: str) -> int:
         if custody not in self._population:
@@ -264,3 +288,9 @@ class BatchCandidateIndex(CandidateIndex):
         if key not in self._given:
             self._given[key] = self._inner.given_count(given, custody)
         return self._given[key]
+
+    def _unit_counts(self, unit: str, custody: str) -> tuple[int, int]:
+        key = (unit, custody)
+        if key not in self._units:
+            self._units[key] = self._inner.unit_counts(unit, custody)
+        return self._units[key]

@@ -36,6 +36,7 @@ __all__ = [
     "profile_row",
     "service_number_key",
     "unit_key",
+    "unit_number_keys",
 ]
 
 
@@ -248,6 +249,24 @@ def unit_key(text: str) -> str:
 
 
 _DIGITS: Final = re.compile(r"\d+")
+
+
+#: Every kind a unit key can have ("" when the text names no kind, only a number).
+UNIT_KINDS: Final = ("", *(kind for kind, _words in _UNIT_KINDS))
+
+
+def unit_number_keys(key: str) -> tuple[str, ...]:
+    """Every unit key with the number of ``key``, whatever its kind (what the ``number``
+    level of the unit comparison agrees with), ``key`` among them; none for no unit.
+
+    Examples:
+        >>> unit_number_keys("полк:1065")
+        (':1065', 'бат:1065', 'бр:1065', 'вч:1065', 'див:1065', 'полк:1065')
+    """
+    if not key:
+        return ()
+    number = key.partition(":")[2]
+    return tuple(sorted(f"{kind}:{number}" for kind in UNIT_KINDS))
 
 
 _NOT_LETTERS: Final = re.compile(r"[\d\W_]+")

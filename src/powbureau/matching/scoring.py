@@ -26,6 +26,11 @@ __all__ = ["Candidate", "FieldComparison", "Scorer", "posterior"]
 
 NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
 
+#: The frequencies a candidate is scored with: the surname's, the shared given name's, the
+#: unit's and its number's (None: the level's fixed u).
+Frequencies = tuple[float | None, float | None, float | None, float | None]
+_SURNAME, _GIVEN, _UNIT, _UNIT_NUMBER = range(4)
+
 
 @dataclass(frozen=True, slots=True)
 class FieldComparison:
@@ -110,26 +115,36 @@ class Scorer:
     def __init__(self, settings: MatchSettings) -> None:
         self.settings = settings
         self._weights: list[dict[str, float]] = []
-        self._tf: list[tuple[float, float] | None] = []
+        # per comparison, its levels weighed by a frequency: level -> (slot in the
+        # frequencies, m, the weight it never falls below)
+        self._tf: list[dict[str, tuple[int, float, float]]] = []
         for name, levels, _fn in COMPARISONS:
             comparison = settings.comparison(name)
             self._weights.append({lv.name: lv.weight for lv in comparison.levels})
-            if comparison.term_frequency:
-                exact, runner_up = comparison.level(levels[0]), comparison.level(levels[1])
-                self._tf.append((exact.m, runner_up.weight))
+            exact = comparison.level(levels[0])
+            if not comparison.term_frequency:
+                self._tf.append({})
+            elif name == "unit":
+                # the exact level never below the number level at the same unit's frequency
+                # (see _weight); the number level is the share of the number, whatever its kind
+                number = comparison.level("number")
+                self._tf.append(
+                    {"exact": (_UNIT, exact.m, -math.inf), "number": (_UNIT_NUMBER, number.m, -math.inf)}
+                )
             else:
-                self._tf.append(None)
+                # never below the next level's weight: a typo must not outrank
+                slot = _SURNAME if name == "surname" else _GIVEN
+                self._tf.append({"exact": (slot, exact.m, comparison.level(levels[1]).weight)})
         self._names = [name for name, _, _ in COMPARISONS]
         self._surname_u = self._exact_u("surname")
         self._given_u = self._exact_u("given_name")
-        # which frequency a term-frequency comparison takes: 0 the surname's, 1 the given name's
-        self._tf_slot = [
-            (0 if name == "surname" else 1 if name == "given_name" else None) if tf else None
-            for name, tf in zip(self._names, self._tf, strict=True)
-        ]
+        unit = settings.comparison("unit")
+        self._unit_u = (unit.level("exact").u, unit.level("number").u) if unit.term_frequency else None
+        self._unit_floor = unit.tf_minimum_u
+        self._unit_index = self._names.index("unit")
         # One shared (frozen) comparison per field and level: every candidate is scored with them.
-        self._last_table: tuple[tuple[float | None, float | None], tuple[dict[str | None, float], ...]] = (
-            (-1.0, -1.0),
+        self._last_table: tuple[Frequencies, tuple[dict[str | None, float], ...]] = (
+            (-1.0, -1.0, -1.0, -1.0),
             (),
         )
         self._fixed: list[dict[str | None, FieldComparison]] = [
@@ -164,6 +179,28 @@ class Scorer:
         prior = self.settings.tf_prior_count
         return (count + prior * self._given_u) / (pairs + prior)
 
+    def unit_frequencies(self, exact: int, number: int, population: int) -> tuple[float, float] | None:
+        """The registry's frequency of a unit and of its number under any kind, each smoothed
+        towards its level's u as the surname's is and never below the settings'
+        ``tf_minimum_u``: the u of the unit comparison's ``exact`` and ``number`` levels.
+
+        ``exact`` and ``number`` of the ``population`` have them
+        (:meth:`.CandidateIndex.unit_counts`); None when the settings have no term frequency
+        for the unit (its levels keep their trained u).
+        """
+        if self._unit_u is None:
+            return None
+        prior = self.settings.tf_prior_count
+        return (
+            max((exact + prior * self._unit_u[0]) / (population + prior), self._unit_floor),
+            max((number + prior * self._unit_u[1]) / (population + prior), self._unit_floor),
+        )
+
+    def unit_weight(self, unit_frequencies: tuple[float, float] | None, level: str = "exact") -> float:
+        """The weight of an agreeing unit (``exact`` or ``number``) at these frequencies."""
+        frequencies: Frequencies = (None, None, *(unit_frequencies or (None, None)))
+        return self._weight(self._unit_index, level, frequencies)
+
     def compare(
         self,
         query: Profile,
@@ -171,11 +208,12 @@ class Scorer:
         *,
         surname_frequency: float | None = None,
         given_frequency: float | None = None,
+        unit_frequencies: tuple[float, float] | None = None,
         inquiry: bool = True,
     ) -> tuple[FieldComparison, ...]:
-        """Every comparison's level and weight (exact names: the term-frequency weights)."""
+        """Every comparison's level and weight (exact names, the unit: the term-frequency weights)."""
         levels = compare_all(query, record, inquiry=inquiry)
-        return self.comparisons(levels, surname_frequency, given_frequency)
+        return self.comparisons(levels, surname_frequency, given_frequency, unit_frequencies)
 
     def score(
         self,
@@ -184,6 +222,7 @@ class Scorer:
         *,
         surname_frequency: float | None = None,
         given_frequency: float | None = None,
+        unit_frequencies: tuple[float, float] | None = None,
         inquiry: bool = True,
     ) -> tuple[tuple[str | None, ...], float]:
         """Each comparison's level and the calibrated weight: :meth:`total` of :meth:`compare`.
@@ -191,16 +230,13 @@ class Scorer:
         For ranking many candidates: no :class:`FieldComparison` is built, only the
         levels, which :meth:`comparisons` turns into them for the few that are shown.
         """
-        table = self._table(surname_frequency, given_frequency)
+        table = self._table(_frequencies(surname_frequency, given_frequency, unit_frequencies))
         levels = compare_all(query, record, inquiry=inquiry)
         raw = math.fsum([weights[level] for weights, level in zip(table, levels, strict=True)])
         return levels, self.settings.scale * raw + self.settings.offset
 
-    def _table(
-        self, surname_frequency: float | None, given_frequency: float | None
-    ) -> tuple[dict[str | None, float], ...]:
-        """Each comparison's weight per level, the exact names' levels at these frequencies."""
-        frequencies = (surname_frequency, given_frequency)
+    def _table(self, frequencies: Frequencies) -> tuple[dict[str | None, float], ...]:
+        """Each comparison's weight per level, the term-frequency levels at these frequencies."""
         last = self._last_table  # read once: the server's threads share the scorer
         if last[0] == frequencies:
             return last[1]
@@ -216,26 +252,30 @@ class Scorer:
         levels: Sequence[str | None],
         surname_frequency: float | None = None,
         given_frequency: float | None = None,
+        unit_frequencies: tuple[float, float] | None = None,
     ) -> tuple[FieldComparison, ...]:
         """The comparisons of levels from :func:`compare_all`."""
-        frequencies = (surname_frequency, given_frequency)
+        frequencies = _frequencies(surname_frequency, given_frequency, unit_frequencies)
         out: list[FieldComparison] = []
         fixed = self._fixed
         for i, level in enumerate(levels):
-            slot = self._tf_slot[i]
-            if slot is not None and level == "exact" and frequencies[slot] is not None:
+            tf = self._tf[i].get(level) if level is not None else None
+            if tf is not None and frequencies[tf[0]] is not None:
                 out.append(FieldComparison(self._names[i], level, self._weight(i, level, frequencies)))
             else:
                 out.append(fixed[i][level])
         return tuple(out)
 
-    def _weight(self, i: int, level: str | None, frequencies: tuple[float | None, float | None]) -> float:
-        tf, slot = self._tf[i], self._tf_slot[i]
-        frequency = None if slot is None else frequencies[slot]
-        if tf is not None and level == "exact" and frequency is not None:
-            # the term-frequency weight; never below the next level's (a typo must not outrank)
-            return max(math.log2(tf[0] / frequency), tf[1])
-        return self._fixed[i][level].weight
+    def _weight(self, i: int, level: str | None, frequencies: Frequencies) -> float:
+        tf = self._tf[i].get(level) if level is not None else None
+        frequency = None if tf is None else frequencies[tf[0]]
+        if tf is None or frequency is None:
+            return self._fixed[i][level].weight
+        weight = max(math.log2(tf[1] / frequency), tf[2])
+        if i == self._unit_index and level == "exact":
+            # a unit's exact agreement never weighs less than its number's
+            weight = max(weight, self._weight(i, "number", frequencies))
+        return weight
 
     def total(self, comparisons: Sequence[FieldComparison]) -> float:
         """The calibrated match weight (bits) of a set of comparisons."""
@@ -247,8 +287,18 @@ class Scorer:
         """True when nothing but names agreed."""
         return not any(c.weight > 0 for c in comparisons if c.field not in NAME_FIELDS)
 
+    #: What an agreeing unit must weigh (bits) to anchor a match on the names for
+    #: :meth:`namesake_could_match`: with the unit's term frequency, a unit that many
+    #: registered men share (a large division) is no anchor; a small one is. 10 bits: a
+    #: namesake is in it by chance about once in 1,000 (a unit of at most about one
+    #: registered man in 1,100). The highest threshold that cost next to no coverage on
+    #: benchmark seeds 1-5 (docs/benchmarks.md, "Session 8: the unit weighed by its size").
+    UNIT_ANCHOR_BITS = 10.0
+
     @staticmethod
-    def namesake_could_match(comparisons: Sequence[FieldComparison]) -> bool:
+    def namesake_could_match(
+        comparisons: Sequence[FieldComparison], *, unit_anchor_bits: float | None = None
+    ) -> bool:
         """True when a namesake of the candidate could agree as well as the man himself.
 
         Such a match is never certain. It is one when an identity detail disagrees (a
@@ -258,7 +308,9 @@ class Scorer:
         and an approximate birth date agrees. A patronymic is part of the name: without
         a birth date that agrees (a year at least) or the place of capture, a namesake
         with the same full name explains it as well, however well the date of the last
-        news fits the capture. So is the mother's given name without her surname.
+        news fits the capture. So is the mother's given name without her surname, and a
+        unit that weighs less than :attr:`UNIT_ANCHOR_BITS` (or ``unit_anchor_bits``): one
+        so common in the registry that a namesake shares it too often.
 
         Except (session 7) when the details beyond the names carry the match by
         themselves (:meth:`dated_beyond_names`): then a namesake would have to agree on
@@ -283,7 +335,10 @@ class Scorer:
         # The mother's given name alone is as common as a patronymic (one mother in about
         # 70 shares it): like the patronymic it counts only beside a date or place.
         mother = agreed("mother_name", "full") or (agreed("mother_name") and placed)
-        return not (anchored or (agreed("patronymic") and placed) or mother or agreed("unit"))
+        bits = Scorer.UNIT_ANCHOR_BITS if unit_anchor_bits is None else unit_anchor_bits
+        unit = by_field.get("unit")
+        small_unit = unit is not None and unit.weight > 0 and unit.weight >= bits
+        return not (anchored or (agreed("patronymic") and placed) or mother or small_unit)
 
     #: What the details beyond the names must be worth together (bits) for
     #: :meth:`dated_beyond_names`: a namesake agrees on that much by chance about once in
@@ -331,6 +386,10 @@ class Scorer:
             return False
         beyond = math.fsum(c.weight for c in comparisons if c.field not in NAME_FIELDS)
         return beyond >= Scorer.DATED_EVIDENCE_BITS
+
+
+def _frequencies(surname: float | None, given: float | None, unit: tuple[float, float] | None) -> Frequencies:
+    return (surname, given, *(unit or (None, None)))
 
 
 def posterior(

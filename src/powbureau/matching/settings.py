@@ -51,11 +51,14 @@ class LevelSettings:
 @dataclass(frozen=True)
 class ComparisonSettings:
     """A comparison's levels; with ``term_frequency`` the exact level's u is the value's
-    frequency in the registry (a rare surname weighs more than Иванов)."""
+    frequency in the registry (a rare surname weighs more than Иванов; for the unit, the
+    ``number`` level's too). ``tf_minimum_u`` is the least u a frequency gives (Splink's
+    ``tf_minimum_u_value``): 0, none beyond the smoothing (``tf_prior_count``)."""
 
     name: str
     levels: tuple[LevelSettings, ...]
     term_frequency: bool = False
+    tf_minimum_u: float = 0.0
 
     def level(self, name: str) -> LevelSettings:
         """The settings of one level."""
@@ -158,6 +161,7 @@ class MatchSettings:
                 name=c["name"],
                 levels=tuple(LevelSettings(**lv) for lv in c["levels"]),
                 term_frequency=bool(c.get("term_frequency", False)),
+                tf_minimum_u=float(c.get("tf_minimum_u", 0.0)),
             )
             for c in data.pop("comparisons")
         )

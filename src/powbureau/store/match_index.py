@@ -8,8 +8,8 @@ written in the same transaction as it (bulk intake, :meth:`PersonRepository.add`
 stale copy. Merged-away records have no rows: they are never candidates.
 
 :class:`SqlCandidateIndex` is the SQLite/PostgreSQL backend of
-:class:`powbureau.matching.CandidateIndex`. Its only cache (the number of persons, given-name and
-surname frequencies) is keyed by the event chain's head, which every change moves.
+:class:`powbureau.matching.CandidateIndex`. Its only cache (the number of persons, given-name,
+surname and unit frequencies) is keyed by the event chain's head, which every change moves.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from powbureau.matching import (
     profile_row,
     registry_keys,
 )
+from powbureau.matching.index import unit_totals
 from powbureau.matching.keys import PAIR_KEYS, alt_key
+from powbureau.matching.profile import unit_number_keys
 from powbureau.store.bulk import chunks, insert_many, sorting_threads
 from powbureau.store.tables import chain_head, match_keys, match_profiles, person_refs, persons
 
@@ -230,6 +232,16 @@ class MatchIndex:
         )
         return int(self._conn.execute(query).scalar_one())
 
+    def unit_counts(self, units: Sequence[str], custody: str) -> dict[str, int]:
+        """How many persons of ``custody`` have each of these unit keys (those with none
+        left out): one grouped count over the ``(custody, unit)`` index (migration 0018)."""
+        member, values = self._member("unit", sorted(set(units)))
+        sql = (
+            f"SELECT unit, COUNT(*) FROM match_profiles WHERE custody = {self._mark} AND {member} "
+            "GROUP BY unit"
+        )
+        return {str(unit): int(n) for unit, n in self._conn.exec_driver_sql(sql, (custody, *values))}
+
     def population(self, custody: str) -> int:
         """How many current persons of ``custody`` are indexed."""
         query = select(func.count()).where(match_profiles.c.custody == custody)
@@ -333,6 +345,7 @@ class _Statistics:
         self.surnames: dict[tuple[str, str], int] = {}
         self.dated: dict[str, int] = {}
         self.given: dict[tuple[str, str], int] = {}
+        self.units: dict[tuple[str, str], tuple[int, int]] = {}
 
 
 _STATISTICS: dict[str, _Statistics] = {}
@@ -378,6 +391,14 @@ class SqlCandidateIndex(CandidateIndex):
             if len(self._stats.given) < _MAX_SURNAMES:
                 self._stats.given[(given, custody)] = count
         return count
+
+    def _unit_counts(self, unit: str, custody: str) -> tuple[int, int]:
+        counts = self._stats.units.get((unit, custody))
+        if counts is None:
+            counts = unit_totals(unit, self._index.unit_counts(unit_number_keys(unit), custody))
+            if len(self._stats.units) < _MAX_SURNAMES:
+                self._stats.units[(unit, custody)] = counts
+        return counts
 
     def _lookup(self, keys: Sequence[str], custody: str) -> Iterable[str]:
         return self._index.lookup(keys, custody)

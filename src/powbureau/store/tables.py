@@ -119,6 +119,8 @@ match_profiles = Table(
     sqlite_with_rowid=False,
 )
 Index("ix_match_profiles_custody", match_profiles.c.custody, match_profiles.c.surname)
+#: The unit's term frequency: how many persons of a custody share a unit key (migration 0018).
+Index("ix_match_profiles_unit", match_profiles.c.custody, match_profiles.c.unit)
 
 #: Candidate keys are read as ranges (``y:surname|year|...``): byte-wise order on both databases.
 _KEY_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
