@@ -160,15 +160,16 @@ def comparisons(
     [
         # the full name and a unit, no birth date: the unit anchors only when it is small
         (1, 100_000, {}, False),  # 16.5 bits
-        (20, 100_000, {}, False),  # 12.2
         (67, 100_000, {}, False),  # 10.5: a military unit (в/ч) of the synthetic registry
-        (100, 100_000, {}, True),  # 9.9
-        (670, 1_000_000, {}, False),  # 10.5: the same share at 1M
-        (1_000, 1_000_000, {}, True),  # 9.9
+        (37, 11_025, {}, False),  # 8.2: a unit of the synthetic own custody (exchange lists)
+        (600, 100_000, {}, False),  # 7.3
+        (800, 100_000, {}, True),  # 6.9
+        (6_000, 1_000_000, {}, False),  # 7.3: the same share at 1M
+        (8_000, 1_000_000, {}, True),  # 6.9
         (5_000, 100_000, {}, True),  # 4.3: one registered man in twenty
         # a number with another kind: the number's own share, a weaker anchor
-        (1, 100_000, {"asked_unit": "12345"}, False),  # 11.5
-        (5, 100_000, {"asked_unit": "12345"}, True),  # 9.2
+        (10, 100_000, {"asked_unit": "12345"}, False),  # 8.2
+        (40, 100_000, {"asked_unit": "12345"}, True),  # 6.2
         # other anchors do not need the unit
         (5_000, 100_000, {"birth_date": "2001-03-14"}, False),
         # a disagreeing birth date holds him whatever the unit
