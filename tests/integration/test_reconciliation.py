@@ -537,21 +537,30 @@ def test_a_rank_that_differs_leaves_a_names_only_match_to_the_guard(
     assert differs.candidates[0][1] < same.probability
 
 
-def test_a_long_list_fits_its_own_prior_and_a_short_one_keeps_the_settings(
+def rare_man_and_a_list_of_registered_men(
     registry: Registry, tmp_path: Path
-) -> None:
+) -> tuple[dict[str, str], list[ListRow]]:
+    """Our own people with one rare full name (RARE), and a list of 120 of them as they were
+    registered (own_people's men again): a list that fits a low prior of strangers."""
     blank = {"category": "missing", "captured_on": "", "capture_place": "", "birth_date": "1990-04-04"}
     rare = {"surname": "Гнатюк", "given_name": "Сергій", "patronymic": "Васильович"}
     ids = own_people(
         registry, tmp_path, {**blank, **rare, "person_ref": "RARE"}, {**blank, "person_ref": "COMMON"}
     )
-    people = People(seed=6)  # own_people's men again, as they were registered
+    people = People(seed=6)
     men = [
         people.row(f"M{i:04d}", sparse=False, category="missing", captured_on="", capture_place="")
         for i in range(120)
     ]
     fields = ("surname", "given_name", "patronymic", "birth_date")
     listed = [row(f"K{i:03d}", "held", {k: m[k] for k in fields}, line=i + 3) for i, m in enumerate(men)]
+    return ids, listed
+
+
+def test_a_long_list_fits_its_own_prior_and_a_short_one_keeps_the_settings(
+    registry: Registry, tmp_path: Path
+) -> None:
+    ids, listed = rare_man_and_a_list_of_registered_men(registry, tmp_path)
     names_only = row("F1", "held", {"surname": "ГНАТЮК", "given_name": "Сергей", "patronymic": "Васильевич"})
     long = reconcile_rows(
         uow=registry.uow(write=False), reader=READER, rows=[names_only, *listed], as_of=AS_OF
@@ -577,18 +586,7 @@ def test_a_long_list_fits_its_own_prior_and_a_short_one_keeps_the_settings(
 def test_surname_and_given_name_without_a_patronymic_are_read_against_the_custody(
     registry: Registry, tmp_path: Path
 ) -> None:
-    blank = {"category": "missing", "captured_on": "", "capture_place": "", "birth_date": "1990-04-04"}
-    rare = {"surname": "Гнатюк", "given_name": "Сергій", "patronymic": "Васильович"}
-    ids = own_people(
-        registry, tmp_path, {**blank, **rare, "person_ref": "RARE"}, {**blank, "person_ref": "COMMON"}
-    )
-    people = People(seed=6)  # own_people's men again: a list of registered men fits a low prior
-    men = [
-        people.row(f"M{i:04d}", sparse=False, category="missing", captured_on="", capture_place="")
-        for i in range(120)
-    ]
-    fields = ("surname", "given_name", "patronymic", "birth_date")
-    listed = [row(f"K{i:03d}", "held", {k: m[k] for k in fields}, line=i + 3) for i, m in enumerate(men)]
+    ids, listed = rare_man_and_a_list_of_registered_men(registry, tmp_path)
     without = row("F1", "held", {"surname": "ГНАТЮК", "given_name": "Сергей"})  # no patronymic
     long = reconcile_rows(uow=registry.uow(write=False), reader=READER, rows=[without, *listed], as_of=AS_OF)
     taken = long[0]

@@ -14,7 +14,7 @@ from powbureau.matching import (
     inquiry_weights,
     profile_from_fields,
 )
-from powbureau.matching.namesakes import full_name_odds, rank_odds, reweigh, scored_mass
+from powbureau.matching.namesakes import FullNameOdds, full_name_odds, rank_odds, reweigh, scored_mass
 
 SETTINGS = default_settings()
 SCORER = Scorer(SETTINGS)
@@ -28,6 +28,32 @@ def candidate(row: dict[str, str], record: dict[str, str], person_id: str = "P1"
     return Candidate(person_id, 0.9, SCORER.total(comparisons), comparisons, names_only=names_only)
 
 
+def found_odds(
+    row: dict[str, str] = ROW,
+    record: dict[str, str] = RECORD,
+    *,
+    population: int = 100_000,
+    surname_count: int = 1,
+    pair_count: int = 1,
+    others: tuple[Candidate, ...] = (),
+    given_count: int | None = None,
+    year_count: int | None = None,
+) -> FullNameOdds | None:
+    """:func:`full_name_odds` of one row and record, every registered man dated."""
+    return full_name_odds(
+        profile_from_fields(row),
+        candidate(row, record),
+        others,
+        settings=SETTINGS,
+        population=population,
+        surname_count=surname_count,
+        pair_count=pair_count,
+        dated_pairs=population,
+        given_count=given_count,
+        year_count=year_count,
+    )
+
+
 def odds(
     row: dict[str, str] = ROW,
     record: dict[str, str] = RECORD,
@@ -37,15 +63,8 @@ def odds(
     pair_count: int = 1,
     others: tuple[Candidate, ...] = (),
 ) -> float | None:
-    found = full_name_odds(
-        profile_from_fields(row),
-        candidate(row, record),
-        others,
-        settings=SETTINGS,
-        population=population,
-        surname_count=surname_count,
-        pair_count=pair_count,
-        dated_pairs=population,
+    found = found_odds(
+        row, record, population=population, surname_count=surname_count, pair_count=pair_count, others=others
     )
     return None if found is None else found.probability
 
@@ -122,17 +141,7 @@ def year_odds(
 ) -> float | None:
     row = {**ROW, "birth_date": "1993"}
     record = {**RECORD, "birth_date": record_birth}
-    found = full_name_odds(
-        profile_from_fields(row),
-        candidate(row, record),
-        (),
-        settings=SETTINGS,
-        population=100_000,
-        surname_count=surname_count,
-        pair_count=1,
-        dated_pairs=100_000,
-        year_count=year_count,
-    )
+    found = found_odds(row, record, surname_count=surname_count, year_count=year_count)
     return None if found is None else found.probability
 
 
@@ -228,17 +237,8 @@ def fatherless_odds(
     year_count: int | None = None,
     surname_count: int = 1,
 ) -> float | None:
-    found = full_name_odds(
-        profile_from_fields(row),
-        candidate(row, record),
-        (),
-        settings=SETTINGS,
-        population=100_000,
-        surname_count=surname_count,
-        pair_count=0,
-        dated_pairs=100_000,
-        given_count=given_count,
-        year_count=year_count,
+    found = found_odds(
+        row, record, pair_count=0, surname_count=surname_count, given_count=given_count, year_count=year_count
     )
     if found is not None:
         assert not found.father, "the father's name was not read"
