@@ -38,10 +38,13 @@ OUT = Path("bench/out/tracing")
 
 @dataclass(frozen=True)
 class Row:
-    """One candidate: raw weight (scale 1, offset 0), held by the guard, id, the man sought."""
+    """One candidate: raw weight (scale 1, offset 0), held by the guard (unless he
+    outweighs namesakes and his probability reaches ``namesake_confident``), id, the man
+    sought."""
 
     weight: float
     guarded: bool
+    outweighs: bool
     person_id: str
     right: bool
 
@@ -98,7 +101,8 @@ def extract(settings: MatchSettings, seed: int, persons: int, folder: str) -> li
         for record, levels, weight, given_frequency in one.candidates:
             comparisons = scorer.comparisons(levels, one.frequency, given_frequency, one.units)
             guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
-            rows.append(Row(weight, guarded, record.person_id, record.person_id == one.sought))
+            outweighs = scorer.outweighs_namesakes(comparisons)
+            rows.append(Row(weight, guarded, outweighs, record.person_id, record.person_id == one.sought))
         out.append(Inquiry(one.population, tuple(rows)))
     return out
 
@@ -125,9 +129,9 @@ def shown(inquiry: Inquiry, settings: MatchSettings, registered: float) -> list[
     )
     ranked = []
     for row, w, p in zip(inquiry.rows, weights, probabilities, strict=True):
+        held = row.guarded and not (row.outweighs and p >= settings.namesake_confident)
         p = min(
-            settings.names_only_cap if row.guarded and p > settings.names_only_cap else p,
-            settings.max_probability,
+            settings.names_only_cap if held and p > settings.names_only_cap else p, settings.max_probability
         )
         ranked.append((p, w, row.person_id, row.right))
     ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))

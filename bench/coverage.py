@@ -365,7 +365,8 @@ def shown(inquiry: Inquiry, settings: MatchSettings, registered: float, guard: G
         held = ""
         if p > cap:
             assert row.comparisons is not None, "a row above the cap has its comparisons kept"
-            if guard(row.comparisons):
+            released = p >= settings.namesake_confident and Scorer.outweighs_namesakes(row.comparisons)
+            if guard(row.comparisons) and not released:
                 held = branch(row.comparisons) or "variant"
         q = min(cap if held else p, settings.max_probability)
         ranked.append((q, w, row.person_id, Shown(q, row.right, row.person_id, held, p, row.comparisons)))

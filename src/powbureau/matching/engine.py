@@ -119,7 +119,7 @@ def _rank(
         comparisons: tuple[FieldComparison, ...] | None = None
         if p > cap:
             comparisons = scorer.comparisons(levels, frequency, given_frequency, units)
-            guarded = scorer.names_only(comparisons) or scorer.namesake_could_match(comparisons)
+            guarded = scorer.held_at_cap(comparisons, p, settings)
         shown = min(cap if guarded else p, most)
         capped.append(
             (shown, weight, record.person_id, guarded, record, levels, given_frequency, comparisons)

@@ -161,7 +161,8 @@ def _guarded(candidate: Candidate) -> bool:
 
 def scored_mass(candidates: Sequence[Candidate], *, settings: MatchSettings, population: int) -> float | None:
     """``sum 2^w`` over every person the engine scored for the row, read back from a
-    candidate whose probability is exact (not capped by the guard or ``max_probability``);
+    candidate whose probability is exact (not held at the guard's cap, not capped at
+    ``max_probability``);
     None when every candidate is capped (or none was found)."""
     n = max(population, settings.min_population)
     odds = settings.prior_not_registered / (1 - settings.prior_not_registered)
@@ -169,7 +170,7 @@ def scored_mass(candidates: Sequence[Candidate], *, settings: MatchSettings, pop
         c
         for c in candidates
         if 0 < c.probability < settings.max_probability
-        and (c.probability < settings.names_only_cap or not _guarded(c))
+        and (c.probability != settings.names_only_cap or not _guarded(c))
     ]
     if not exact:
         return None
@@ -263,7 +264,7 @@ def _reweighed(
     out = []
     for c, like in zip(candidates, liked, strict=True):
         p = like / total
-        if p > cap and _guarded(c):
+        if Scorer.held_at_cap(c.comparisons, p, settings):
             p = cap
         out.append(replace(c, probability=min(p, most), cannot_tell_apart=(), separating=()))
     out.sort(key=lambda c: (-c.probability, -c.weight, c.person_id))

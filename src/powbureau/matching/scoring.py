@@ -342,6 +342,49 @@ class Scorer:
         small_unit = unit is not None and unit.weight > 0 and unit.weight >= bits
         return not (anchored or (agreed("patronymic") and placed) or mother or small_unit)
 
+    @staticmethod
+    def held_at_cap(
+        comparisons: Sequence[FieldComparison], probability: float, settings: MatchSettings
+    ) -> bool:
+        """True when the namesake guard holds a candidate of this ``probability`` at
+        ``names_only_cap``: nothing but names agreed, or a namesake could match as well
+        (:meth:`namesake_could_match`), and he is not :meth:`outweighs_namesakes`."""
+        if probability <= settings.names_only_cap:
+            return False
+        if not (Scorer.names_only(comparisons) or Scorer.namesake_could_match(comparisons)):
+            return False
+        return not (probability >= settings.namesake_confident and Scorer.outweighs_namesakes(comparisons))
+
+    @staticmethod
+    def outweighs_namesakes(comparisons: Sequence[FieldComparison]) -> bool:
+        """True when a match the guard would hold may keep its probability once that is at
+        least ``namesake_confident`` (session 9): a birth date backs the names and nothing
+        of his identity disagrees.
+
+        The birth date agrees at a level more exact than the year (a full date, a swap, a
+        year off, a digit off, the month), or at the year with the patronymic agreeing too;
+        the surname and the given name agree (a typo is allowed: the probability prices
+        it); neither the given name, the patronymic, the birth date, the service number nor
+        the mother's name disagrees (a brother or a twin is not outweighed). A match on
+        names alone, or on names and details without a birth date, never is: a namesake
+        with no date is never certain.
+        """
+        by_field = {c.field: c for c in comparisons}
+
+        def agreed(name: str, *levels: str) -> bool:
+            c = by_field.get(name)
+            return c is not None and c.weight > 0 and (not levels or c.level in levels)
+
+        if any(
+            c.level is not None and c.weight <= 0
+            for c in comparisons
+            if c.field in ("given_name", "patronymic", "birth_date", "service_number", "mother_name")
+        ):
+            return False
+        if not (agreed("surname") and agreed("given_name") and agreed("birth_date")):
+            return False
+        return not agreed("birth_date", "year") or agreed("patronymic")
+
     #: What the details beyond the names must be worth together (bits) for
     #: :meth:`dated_beyond_names`: a namesake agrees on that much by chance about once in
     #: 4,000. Chosen on benchmark seeds 1-5 (docs/benchmarks.md, "Session 7").

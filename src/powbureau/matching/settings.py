@@ -85,6 +85,11 @@ class MatchSettings:
         names_only_cap: the highest probability a candidate gets when nothing but
             names agrees (no date, number, unit, mother or capture): a namesake with no
             date is never certain.
+        namesake_confident: a candidate the namesake guard would hold at
+            ``names_only_cap`` keeps his probability when it is at least this and a birth
+            date backs the names (:meth:`.Scorer.outweighs_namesakes`): the guard asks for
+            odds of 999 to 1, not the 19 to 1 of ``confident``, before it lets a namesake's
+            doubt go.
         max_probability: nobody is ever given more than this.
         confident: the probability from which an answer counts as confident.
         ambiguity_ratio: candidates within this ratio of the best one, when the best is
@@ -101,6 +106,7 @@ class MatchSettings:
     offset: float = 0.0
     tf_prior_count: float = 100.0
     names_only_cap: float = 0.9
+    namesake_confident: float = 0.999
     max_probability: float = 0.9999
     confident: float = 0.95
     ambiguity_ratio: float = 0.25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -379,3 +380,69 @@ def test_a_record_entered_the_german_way_is_found_from_cyrillic() -> None:
     )
     assert found[0].person_id == "PZ"
     assert "surname (exact)" in found[0].agreed
+
+
+# --- session 9: a date and overwhelming odds outweigh a namesake -----------------------------
+
+FULL_NAME = {"surname": "Коваленко", "given_name": "Дмитро", "patronymic": "Сергійович"}
+
+
+def namesakes_of_the_surname(n: int = 120) -> list[Profile]:
+    """Men of his surname with other given names: the surname alone says little."""
+    given = ["Олег", "Андрій", "Сергій", "Іван", "Михайло", "Юрій"]
+    return [
+        man(
+            f"PN{i:05d}",
+            surname="Коваленко",
+            given_name=given[i % len(given)],
+            birth_date=f"{1960 + i % 40}-01-01",
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_dated_full_name_keeps_its_probability_only_when_the_odds_are_overwhelming() -> None:
+    """The guard holds a surname, a given name and a month of birth at the cap (a namesake
+    could share them) unless the posterior reaches namesake_confident: with a surname rare
+    among 3,000 men it does, with one that 120 of them share it does not."""
+    settings = default_settings()
+    registered = man("PK", **FULL_NAME, birth_date="2001-03-14")
+    query = TraceQuery(surname="Коваленко", given_name="Дмитро", birth_date="2001-03")
+    rare = find_candidates(query, index=MemoryCandidateIndex([*crowd(3000), registered]))[0]
+    assert rare.person_id == "PK" and "birth date (month)" in rare.agreed
+    assert rare.probability >= settings.namesake_confident and not rare.notes
+    common = find_candidates(
+        query, index=MemoryCandidateIndex([*crowd(3000), *namesakes_of_the_surname(), registered])
+    )[0]
+    assert common.person_id == "PK"
+    assert common.probability == settings.names_only_cap
+    assert any("namesake would agree" in note for note in common.notes)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        # no birth date: a namesake with no date is never certain, however rare the name
+        {**FULL_NAME, "last_seen_on": "2023-04-28"},
+        # a bare year backs the names only with the patronymic
+        {"surname": "Коваленко", "given_name": "Дмитро", "birth_date": "2001", "last_seen_on": "2023-04-28"},
+        # another given name: a brother, or a twin, whatever else agrees
+        {**FULL_NAME, "given_name": "Сергій", "birth_date": "2001-03-14", "mother_name": "Олена"},
+    ],
+)
+def test_overwhelming_odds_do_not_release_a_match_without_a_date_or_with_a_detail_disagreeing(
+    asked: dict[str, str],
+) -> None:
+    """Each of these would be confident on its weight alone (p >= namesake_confident without
+    the guard) and is still held at the cap."""
+    settings = default_settings()
+    registered = man(
+        "PK", **FULL_NAME, birth_date="2001-03-14", mother_name="Олена", captured_on="2023-05-02"
+    )
+    index = MemoryCandidateIndex([*crowd(3000), registered])
+    best = find_candidates(TraceQuery(**asked), index=index)[0]
+    assert best.person_id == "PK"
+    odds = 2.0 ** (best.weight - math.log2(settings.min_population))  # the prior's odds are even
+    assert odds / (1 + odds) >= settings.namesake_confident
+    assert best.probability <= default_settings().names_only_cap
+    assert any("namesake would agree" in note for note in best.notes)
