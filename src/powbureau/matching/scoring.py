@@ -361,13 +361,14 @@ class Scorer:
         least ``namesake_confident`` (session 9): a birth date backs the names and nothing
         of his identity disagrees.
 
-        The birth date agrees at a level more exact than the year (a full date, a swap, a
-        year off, a digit off, the month), or at the year with the patronymic agreeing too;
-        the surname and the given name agree (a typo is allowed: the probability prices
-        it); neither the given name, the patronymic, the birth date, the service number nor
-        the mother's name disagrees (a brother or a twin is not outweighed). A match on
-        names alone, or on names and details without a birth date, never is: a namesake
-        with no date is never certain.
+        The surname and the given name agree (a typo is allowed: the probability prices
+        it); the birth date agrees, and either the patronymic agrees too or the date is
+        the full one, swapped or a year off (without the patronymic, a namesake sharing a
+        month of birth, a year or a date one digit off is what the benchmark's wrong
+        answers were made of); neither the given name, the patronymic, the birth date,
+        the service number nor the mother's name disagrees (a brother or a twin is not
+        outweighed). A match on names alone, or on names and details without a birth
+        date, never is: a namesake with no date is never certain.
         """
         by_field = {c.field: c for c in comparisons}
 
@@ -383,7 +384,7 @@ class Scorer:
             return False
         if not (agreed("surname") and agreed("given_name") and agreed("birth_date")):
             return False
-        return not agreed("birth_date", "year") or agreed("patronymic")
+        return agreed("patronymic") or agreed("birth_date", "exact", "swap", "year_off")
 
     #: What the details beyond the names must be worth together (bits) for
     #: :meth:`dated_beyond_names`: a namesake agrees on that much by chance about once in
