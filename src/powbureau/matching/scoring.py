@@ -15,7 +15,7 @@ where w is the calibrated weight, N the number of persons matched against (at le
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from powbureau.matching.compare import COMPARISONS, FIELD_LABELS, compare_all
@@ -318,16 +318,9 @@ class Scorer:
         themselves (:meth:`dated_beyond_names`): then a namesake would have to agree on
         them by chance, which the posterior already prices.
         """
-        by_field = {c.field: c for c in comparisons}
-
-        def agreed(name: str, *levels: str) -> bool:
-            c = by_field.get(name)
-            return c is not None and c.weight > 0 and (not levels or c.level in levels)
-
-        for name in ("given_name", "patronymic", "birth_date", "service_number", "mother_name"):
-            c = by_field.get(name)
-            if c is not None and c.level is not None and c.weight <= 0:
-                return True
+        agreed = _agreement(comparisons)
+        if identity_disagrees(comparisons):
+            return True
         anchored = agreed("birth_date", "exact") or agreed("service_number")
         if Scorer.dated_beyond_names(comparisons):
             return False
@@ -338,7 +331,7 @@ class Scorer:
         # 70 shares it): like the patronymic it counts only beside a date or place.
         mother = agreed("mother_name", "full") or (agreed("mother_name") and placed)
         bits = Scorer.UNIT_ANCHOR_BITS if unit_anchor_bits is None else unit_anchor_bits
-        unit = by_field.get("unit")
+        unit = next((c for c in comparisons if c.field == "unit"), None)
         small_unit = unit is not None and unit.weight > 0 and unit.weight >= bits
         return not (anchored or (agreed("patronymic") and placed) or mother or small_unit)
 
@@ -370,17 +363,8 @@ class Scorer:
         outweighed). A match on names alone, or on names and details without a birth
         date, never is: a namesake with no date is never certain.
         """
-        by_field = {c.field: c for c in comparisons}
-
-        def agreed(name: str, *levels: str) -> bool:
-            c = by_field.get(name)
-            return c is not None and c.weight > 0 and (not levels or c.level in levels)
-
-        if any(
-            c.level is not None and c.weight <= 0
-            for c in comparisons
-            if c.field in ("given_name", "patronymic", "birth_date", "service_number", "mother_name")
-        ):
+        agreed = _agreement(comparisons)
+        if identity_disagrees(comparisons):
             return False
         if not (agreed("surname") and agreed("given_name") and agreed("birth_date")):
             return False
@@ -408,19 +392,11 @@ class Scorer:
         match on names alone, or on names and details without a birth date, is never
         released: a namesake with no date is never certain.
         """
-        by_field = {c.field: c for c in comparisons}
-
-        def agreed(name: str, *levels: str) -> bool:
-            c = by_field.get(name)
-            return c is not None and c.weight > 0 and (not levels or c.level in levels)
+        agreed = _agreement(comparisons)
 
         if not (agreed("given_name", "exact") and agreed("birth_date")):
             return False
-        if any(
-            c.level is not None and c.weight <= 0
-            for c in comparisons
-            if c.field in ("given_name", "patronymic", "birth_date", "service_number", "mother_name")
-        ):
+        if identity_disagrees(comparisons):
             return False
         if not (
             agreed("surname", "exact")
@@ -432,6 +408,26 @@ class Scorer:
             return False
         beyond = math.fsum(c.weight for c in comparisons if c.field not in NAME_FIELDS)
         return beyond >= Scorer.DATED_EVIDENCE_BITS
+
+
+#: The details of a man's identity: one that disagrees says another man (a brother, a namesake).
+IDENTITY_FIELDS = ("given_name", "patronymic", "birth_date", "service_number", "mother_name")
+
+
+def identity_disagrees(comparisons: Sequence[FieldComparison]) -> bool:
+    """True when a detail of the man's identity (:data:`IDENTITY_FIELDS`) disagrees."""
+    return any(c.level is not None and c.weight <= 0 for c in comparisons if c.field in IDENTITY_FIELDS)
+
+
+def _agreement(comparisons: Sequence[FieldComparison]) -> Callable[..., bool]:
+    """``agreed(field, *levels)``: the field agreed (at one of ``levels``, if given)."""
+    by_field = {c.field: c for c in comparisons}
+
+    def agreed(name: str, *levels: str) -> bool:
+        c = by_field.get(name)
+        return c is not None and c.weight > 0 and (not levels or c.level in levels)
+
+    return agreed
 
 
 def _frequencies(surname: float | None, given: float | None, unit: tuple[float, float] | None) -> Frequencies:
