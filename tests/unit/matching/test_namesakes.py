@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from powbureau.matching import (
@@ -54,18 +56,9 @@ def found_odds(
     )
 
 
-def odds(
-    row: dict[str, str] = ROW,
-    record: dict[str, str] = RECORD,
-    *,
-    population: int = 100_000,
-    surname_count: int = 1,
-    pair_count: int = 1,
-    others: tuple[Candidate, ...] = (),
-) -> float | None:
-    found = found_odds(
-        row, record, population=population, surname_count=surname_count, pair_count=pair_count, others=others
-    )
+def odds(row: dict[str, str] = ROW, record: dict[str, str] = RECORD, **counts: Any) -> float | None:
+    """The probability of :func:`found_odds` (``counts``: its keyword arguments)."""
+    found = found_odds(row, record, **counts)
     return None if found is None else found.probability
 
 
