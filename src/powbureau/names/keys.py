@@ -11,7 +11,7 @@ from . import forms
 from .canon import fold_word, to_cyrillic, to_cyrillic_words
 from .german import DUDEN, MAX_GERMAN_KEYS, could_be_duden, german_readings
 from .script import repair_homoglyphs, split_words
-from .translit import GERMAN, GERMAN_VOICED, ISO, has_latin, text_flags
+from .translit import FRENCH, GERMAN, GERMAN_VOICED, ISO, has_latin, text_flags
 
 __all__ = [
     "german_surname_keys",
@@ -126,12 +126,12 @@ def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ..
 
 
 def _word_ids(given: str, flags: int = 0) -> list[frozenset[str] | None]:
-    """Ids for each word of ``given``; a Latin word not found gets a second, ISO-style
-    reading of h/x/c (Mihail, Mixail), then a German one of s/sch as з/ж (Nasar, Baschen)."""
+    """Ids for each word of ``given``; a Latin word not found is read again: h/x/c the ISO
+    way (Mihail), s/sch the German way (Nasar, Baschen), ch/j the French way (Sacha)."""
     index = forms.given_index()
     words = to_cyrillic_words(given, flags)
     found: list[frozenset[str] | None] = [index.get(w) for w in words]
-    for second in (ISO, GERMAN | GERMAN_VOICED):
+    for second in (ISO, GERMAN | GERMAN_VOICED, FRENCH):
         if None in found and has_latin(given):
             alt = to_cyrillic_words(given, second | flags)
             if len(alt) == len(words):
@@ -147,8 +147,8 @@ def given_name_keys(given: str, flags: int = 0) -> frozenset[str]:
 
     Russian and Ukrainian forms, Latin spellings and diminutives all map to the
     Russian full form(s) (Дмитро, Dmitrii, Дима -> {дмитрий}; Саша -> {александр,
-    александра}). A Latin name not found is tried once more with the ISO reading
-    of h/x/c (Mihail). Unknown names give ``{to_cyrillic(given)}``; each word of a
+    александра}). A Latin name not found is read again the ISO, German and French
+    ways (Mihail, Nasar, Sacha). Unknown names give ``{to_cyrillic(given)}``; each word of a
     double name contributes its own ids.
 
     Args:

@@ -120,3 +120,26 @@ def test_wikipedia_titles_in_other_languages(cyrillic: str, latin: str, expect: 
     assert phonetic_key(c_sur) == phonetic_key(l_sur)
     if expect == "surname_key":
         assert surname_key(c_sur) == surname_key(l_sur)
+
+
+#: French writes ш as ch and ж as j (fr.wikipedia, "Transcription du russe en français",
+#: table of consonants); these diminutives carry no other French marker, so the given name
+#: alone must be read the French way when the default reading knows no such name.
+FRENCH_DIMINUTIVES = [
+    ("Sacha", "Саша", "fr.wikipedia article title: Sacha (prénom), diminutif d'Alexandre"),
+    ("Natacha", "Наташа", "fr.wikipedia article title: Natacha (prénom), diminutif de Natalia"),
+    ("Macha", "Маша", "fr.wikipedia, Transcription du russe en français: ш = ch"),
+    ("Micha", "Миша", "fr.wikipedia article title: Micha (mascotte), Misha of Moscow 1980"),
+    ("Aliocha", "Алёша", "Aliocha Karamazov, French translations of Dostoevsky"),
+    ("Gricha", "Гриша", "fr.wikipedia, Transcription du russe en français: ш = ch"),
+]
+
+
+@pytest.mark.parametrize(
+    ("french", "cyrillic", "source"), FRENCH_DIMINUTIVES, ids=[r[0] for r in FRENCH_DIMINUTIVES]
+)
+def test_a_french_diminutive_without_other_marker_is_read_the_french_way(
+    french: str, cyrillic: str, source: str
+) -> None:
+    assert source
+    assert given_name_keys(french) == given_name_keys(cyrillic)
