@@ -71,6 +71,16 @@ def test_places_drop_region_and_district_words() -> None:
     assert capture_place_key("р-н Купʼянськ") == capture_place_key("Kupiansk, Kharkiv Oblast")
     assert capture_place_key("Часів Яр") == capture_place_key("Часов Яр")
     assert capture_place_key("Херсон") != capture_place_key("Бахмут")
+    # prepositions and "region" as families write them; a case ending's vowel is dropped anyway
+    for said, registered in [
+        ("в Бахмуте", "Бахмут"),
+        ("у Бахмуті", "Бахмут"),
+        ("Kherson region", "Херсон"),
+        ("outskirts of Izium", "Изюм"),
+        ("під Ізюмом", "Изюм"),
+        ("in Mariupol", "Маріуполь"),
+    ]:
+        assert capture_place_key(said) == capture_place_key(registered), said
 
 
 def test_dates_are_normalised_or_dropped() -> None:
