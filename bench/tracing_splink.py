@@ -82,7 +82,7 @@ def _rows(
         ]
 
 
-def run(folder: Path, label: str, clean: Callable[[str], str]) -> dict[str, Any]:
+def run(folder: Path, label: str, clean: Callable[[str], str], suffix: str = "") -> dict[str, Any]:
     """Train on the registry and one inquiry set, then predict both sets."""
     from splink import Linker, block_on
     from splink.internals.duckdb.database_api import DuckDBAPI
@@ -92,7 +92,7 @@ def run(folder: Path, label: str, clean: Callable[[str], str]) -> dict[str, Any]
     )
     report: dict[str, Any] = {"baseline": label}
     for share in ("67", "33"):
-        inquiries_dir = folder / f"inquiries-{share}"
+        inquiries_dir = folder / f"inquiries-{share}{suffix}"
         inquiries = _rows(inquiries_dir / "inquiries.csv", "query_ref", clean, lambda r: True)
         db = DuckDBAPI()
         con = db.duckdb_con
@@ -143,7 +143,7 @@ def _cyrillic(text: str) -> str:
     return to_cyrillic(text) if text else ""
 
 
-def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[str, Any]:
+def run_expert(folder: Path, model: dict[str, Any] | None, save: bool, suffix: str = "") -> dict[str, Any]:
     """The expert setup (bench/splink_expert.py): trained on each set, or ``model`` reused."""
     from bench import splink_expert
 
@@ -158,7 +158,7 @@ def run_expert(folder: Path, model: dict[str, Any] | None, save: bool) -> dict[s
     label = "Splink expert" + (", trained at 100k" if model is not None else "")
     report: dict[str, Any] = {"baseline": label, "registry_rows_seconds": round(prepare, 1)}
     for share in ("67", "33"):
-        inquiries_dir = folder / f"inquiries-{share}"
+        inquiries_dir = folder / f"inquiries-{share}{suffix}"
         started = time.perf_counter()
         with (inquiries_dir / "inquiries.csv").open(encoding="utf-8", newline="") as handle:
             inquiries = splink_expert.rows_from_csv(csv.DictReader(handle), "query_ref", inquiry=True)
@@ -249,14 +249,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--save-model", action="store_true", help="expert: save the first seed's 2/3-set training"
     )
     parser.add_argument("--folder", type=Path, help="the data (default bench/out/tracing/seedS-PERSONS)")
+    parser.add_argument(
+        "--inquiries",
+        type=int,
+        default=1000,
+        help="the inquiry sets of this size (bench.coverage makes the larger ones); the bureau's "
+        "rows are printed beside Splink's for bench.tracing's 1,000-inquiry sets only",
+    )
     args = parser.parse_args(argv)
+    suffix = "" if args.inquiries == 1000 else f"-n{args.inquiries}"
     model = json.loads(args.model.read_text(encoding="utf-8")) if args.model else None
     lines = [
         "| peer | seed | held share | recall@1 | recall@10 | confident (≥0.95) | wrong | precision | "
         "error ≤ (95%) | coverage | max decile gap | seconds |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    bureau = _bureau(args.persons)
+    bureau = _bureau(args.persons) if not suffix else {}
     reports: list[dict[str, Any]] = []
     for seed in args.seeds:
         folder = args.folder or OUT / f"seed{seed}-{args.persons}"
@@ -266,9 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("Splink plain, names as written", _as_written),
                 ("Splink plain, to_cyrillic", _cyrillic),
             ):
-                runs.append(run(folder, label, clean))
+                runs.append(run(folder, label, clean, suffix))
         if "expert" in args.setups:
-            runs.append(run_expert(folder, model, args.save_model and seed == args.seeds[0]))
+            runs.append(run_expert(folder, model, args.save_model and seed == args.seeds[0], suffix))
         for report in runs:
             report["seed"] = seed
             for key, share in (("held_67", "2/3"), ("held_33", "1/3")):
