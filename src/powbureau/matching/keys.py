@@ -34,7 +34,7 @@ from typing import Final
 
 from powbureau.matching.compare import name_ids_level
 from powbureau.matching.profile import Profile
-from powbureau.names.keys import is_known_given
+from powbureau.names.keys import is_known_given, surname_word_key
 
 __all__ = [
     "ALT_KEYS",
@@ -165,10 +165,14 @@ def _years(year: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def surname_edits(key: str) -> frozenset[str]:
-    """The key and every string one edit away (delete, transpose, replace, insert).
+    """The key and every string one edit away (delete, transpose, replace, insert), each
+    also as the surname key it reads as.
 
-    Only single-word keys of four letters or more are varied: shorter ones would
-    pair too many strangers, and compound surnames match on their whole key.
+    A typo in an ending the key folds is one edit from the written form, not from the key:
+    Голубес is one edit from Голубев, whose key is голубов (-ев is -ов), so each variant is
+    also taken through the surname's folds (:func:`powbureau.names.keys.surname_word_key`).
+    Only single-word keys of four letters or more are varied: shorter ones would pair too
+    many strangers, and compound surnames match on their whole key.
     """
     if " " in key or len(key) < 4:
         return frozenset({key})
@@ -180,7 +184,7 @@ def surname_edits(key: str) -> frozenset[str]:
         out.update(key[:i] + c + key[i + 1 :] for c in ALPHABET)
     for i in range(len(key) + 1):
         out.update(key[:i] + c + key[i:] for c in ALPHABET)
-    return frozenset(out)
+    return frozenset(out | {surname_word_key(v) for v in out})
 
 
 @lru_cache(maxsize=4096)

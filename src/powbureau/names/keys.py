@@ -23,6 +23,7 @@ __all__ = [
     "patronymic_keys",
     "phonetic_key",
     "surname_key",
+    "surname_word_key",
 ]
 
 _VOWELS: Final = frozenset("аеиоу")
@@ -31,7 +32,8 @@ _PHONETIC: Final = str.maketrans(
 )
 
 
-def _surname_word(word: str) -> str:
+def surname_word_key(word: str) -> str:
+    """The key of one folded surname word: masculine form, RU/UA folds, its class."""
     base = forms.surname_base(word)
     return forms.surname_map().get(base, base)
 
@@ -82,7 +84,7 @@ def surname_key(surname: str, flags: int = 0) -> str:
         >>> surname_key("Іванова") == surname_key("Ivanov")
         True
     """
-    return " ".join(_surname_word(w) for w in to_cyrillic_words(surname, flags))
+    return " ".join(surname_word_key(w) for w in to_cyrillic_words(surname, flags))
 
 
 @lru_cache(maxsize=1 << 15)
@@ -119,7 +121,7 @@ def german_surname_keys(surname: str, flags: int | None = None) -> tuple[str, ..
         return ()
     primary = surname_key(surname, scheme)
     keys: list[str] = []
-    for key in (_surname_word(fold_word(raw)) for raw in german_readings(words[0])):
+    for key in (surname_word_key(fold_word(raw)) for raw in german_readings(words[0])):
         if key and key != primary and key not in keys and len(keys) < MAX_GERMAN_KEYS:
             keys.append(key)
     return tuple(sorted(keys))
@@ -234,11 +236,9 @@ def patronymic_keys(patronymic: str, flags: int = 0) -> frozenset[str]:
         >>> patronymic_keys("Serhiiovych") == patronymic_keys("Сергеевич") == {"сергей"}
         True
     """
-    out: set[str] = set()
-    for word in to_cyrillic_words(patronymic, flags):
-        ids, _known = forms.patronymic_ids(word)
-        out |= ids
-    return frozenset(out)
+    return frozenset(
+        i for word in to_cyrillic_words(patronymic, flags) for i in forms.patronymic_ids(word)[0]
+    )
 
 
 def is_patronymic(word: str) -> tuple[bool, bool]:

@@ -175,6 +175,20 @@ def test_edits_and_date_variants() -> None:
     assert all(len(v) == 10 for v in variants)
 
 
+@pytest.mark.parametrize(
+    ("typed", "registered_as"),
+    [("Голубес", "Голубев"), ("Голубеа", "Голубева"), ("Ковальсая", "Ковальская"), ("Сидороа", "Сидорова")],
+)
+def test_a_typo_in_an_ending_the_key_folds_still_meets_him(typed: str, registered_as: str) -> None:
+    # Голубес is one letter from Голубев but two from its key (голубов: -ев is -ов)
+    record = profile_from_fields(
+        {"surname": registered_as, "given_name": "Михайло"}, person_id="G", custody="ours"
+    )
+    asked = inquiry(surname=typed, given_name="Михаил")
+    assert asked.surname != record.surname
+    assert meets(asked, record)
+
+
 # A surname written the German way (Duden: з = s, ж = sch, ц = z), both directions.
 GERMAN = [
     ({"surname": "Koslow", "given_name": "Andrej"}, {"surname": "Козлов", "given_name": "Андрей"}),

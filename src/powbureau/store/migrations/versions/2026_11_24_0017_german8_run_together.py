@@ -82,7 +82,7 @@ def _alts_0016(surname: str, scheme: int) -> tuple[str, ...]:
     ambiguous s or sch, no letters that run together, no cap)."""
     from powbureau.names.canon import fold_word
     from powbureau.names.german import DUDEN
-    from powbureau.names.keys import _surname_word, surname_key
+    from powbureau.names.keys import surname_key, surname_word_key
     from powbureau.names.script import repair_homoglyphs, split_words
     from powbureau.names.translit import has_latin
 
@@ -90,7 +90,7 @@ def _alts_0016(surname: str, scheme: int) -> tuple[str, ...]:
     if len(words) != 1 or not has_latin(words[0]) or not scheme & DUDEN:
         return ()
     primary = surname_key(surname, scheme)
-    found = {_surname_word(folded) for raw in _readings_0016(words[0]) if (folded := fold_word(raw))}
+    found = {surname_word_key(folded) for raw in _readings_0016(words[0]) if (folded := fold_word(raw))}
     return tuple(sorted(found - {primary, ""}))
 
 
