@@ -537,7 +537,8 @@ def test_the_bureau_s_prior_is_recorded_and_every_family_inquiry_uses_it(
     )
     done = runner.invoke(app, ["--db", registry.url, "trace", "prior"], env=env)
     assert done.exit_code == 0 and "50.0%" in done.stdout and "officer" in done.stdout
-    with pytest.raises(InvalidInput, match="between 0 and 1"):
-        tracing.record_bureau_prior(
-            uow=registry.uow(), registered=1.0, inquiries=0, estimated_from="x", recorded_by="officer"
-        )
+    for share in (1.0, 5e-324, 1e-17):  # the last two are above 0, but 1 - share is 1.0 in floating point
+        with pytest.raises(InvalidInput, match="between 0 and 1"):
+            tracing.record_bureau_prior(
+                uow=registry.uow(), registered=share, inquiries=0, estimated_from="x", recorded_by="officer"
+            )

@@ -338,7 +338,7 @@ def settings_with_registered_share(share: float, settings: MatchSettings | None 
     Raises:
         InvalidInput: the share is not strictly between 0 and 1.
     """
-    if not 0.0 < share < 1.0:
+    if not (0.0 < share < 1.0 and 0.0 < 1.0 - share < 1.0):  # 1 - 5e-324 is 1.0 in floating point
         raise InvalidInput(
             f"the share of inquiries about registered men must be between 0 and 1, not {share}", field="prior"
         )
