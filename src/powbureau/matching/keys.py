@@ -9,7 +9,8 @@ a typo in the surname, a day and month swapped or a year off by one still meet:
 * ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
   with each given-name id (diminutives and both languages meet on the ids); a Latin
   surname that could be German is stored and asked for under its other readings too
-  (``Profile.surname_alt``: Koslow under козлов as well);
+  (``Profile.surname_alt``: Koslow under козлов as well). A man registered without a given
+  name is stored as ``n:surname|``, and every inquiry asks for that too;
 * ``y:surname|year|given``: surname and birth year, with the given-name ids after them
   (inquiry: the year and its neighbours, read as a range of keys): finds him when the
   given name is mistyped or a diminutive the tables do not know. The ids in the key let
@@ -74,7 +75,7 @@ def registry_keys(profile: Profile) -> list[str]:
     """The keys a registered person is stored under (sorted, no repeats)."""
     s, given, birth = profile.surname, profile.given, profile.birth
     surnames = (s, *profile.surname_alt) if s else ()
-    keys = [f"n:{x}|{g}" for x in surnames for g in given]
+    keys = [f"n:{x}|{g}" for x in surnames for g in given or ("",)]
     keys.extend(alt_key(x) for x in profile.surname_alt)
     if birth:
         year = birth[:4]
@@ -139,7 +140,7 @@ def key_query(profile: Profile) -> KeyQuery:
     prefixes: tuple[str, ...] = ()
     if s:
         spellings = surname_edits(s) | set(profile.surname_alt)
-        keys.update(f"n:{v}|{g}" for v in spellings for g in given)
+        keys.update(f"n:{v}|{g}" for v in spellings for g in (*given, ""))
         prefixes = tuple(f"y:{x}|{y}|" for x in (s, *profile.surname_alt) for y in years)
     if len(profile.birth) == 10:
         keys.update(f"d:{g}|{d}" for d in date_variants(profile.birth) for g in given)

@@ -175,6 +175,18 @@ def test_edits_and_date_variants() -> None:
     assert all(len(v) == 10 for v in variants)
 
 
+def test_a_man_registered_without_a_given_name_is_met_by_name_without_a_date() -> None:
+    # Соколов, patronymic only, no date: no key held him but the surname-only fallback,
+    # which a namesake Сергей Соколов found by the usual key shut off
+    record = profile_from_fields(
+        {"surname": "Соколов", "patronymic": "Євгенович"}, person_id="S", custody="ours"
+    )
+    assert "n:соколов|" in registry_keys(record)
+    assert meets(inquiry(surname="Sokolov", given_name="Sergei", patronymic="Yevgenievich"), record)
+    assert meets(inquiry(surname="Соколв", given_name="Сергей"), record)  # and with a typo
+    assert not meets(inquiry(surname="Петров", given_name="Сергей"), record)
+
+
 @pytest.mark.parametrize(
     ("typed", "registered_as"),
     [("Голубес", "Голубев"), ("Голубеа", "Голубева"), ("Ковальсая", "Ковальская"), ("Сидороа", "Сидорова")],
@@ -243,12 +255,14 @@ def test_a_german_surname_counts_as_its_most_common_reading() -> None:
 
 
 def test_a_cyrillic_surname_alone_finds_the_men_whose_german_readings_have_it() -> None:
-    """A man registered as "Koslow" with no given name or birth date has no ``n:`` or ``y:``
-    key; his readings stored alone (``a:``) let a surname-only inquiry for Козлов find him."""
+    """A man registered as "Koslow" with no given name or birth date has no ``y:`` key and
+    only the given-less ``n:`` keys; his readings stored alone (``a:``) let a surname-only
+    inquiry or search for Козлов find him."""
     koslow = profile_from_fields({"surname": "Koslow"}, person_id="G", custody="ours")
     kozlov = profile_from_fields({"surname": "Козлов", "given_name": "Андрей"}, person_id="C", custody="ours")
     stored = registry_keys(koslow)
-    assert f"a:{kozlov.surname}" in stored and not [k for k in stored if k[:2] in ("n:", "y:")]
+    assert f"a:{kozlov.surname}" in stored and not [k for k in stored if k[:2] == "y:"]
+    assert [k for k in stored if k[:2] == "n:"] == [f"n:{kozlov.surname}|", f"n:{koslow.surname}|"]
     assert not [k for k in registry_keys(kozlov) if k.startswith("a:")]
     index = MemoryCandidateIndex([koslow, kozlov])
     found = index.candidates(inquiry(surname="Козлов"), "ours")

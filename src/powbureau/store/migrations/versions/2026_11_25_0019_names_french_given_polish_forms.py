@@ -4,9 +4,10 @@ A Latin given name that neither the default reading nor the ISO or German second
 find is read once more with ch as ш and j as ж (Sacha, Natacha, Aliocha, Micha), and the
 Polish forms Włodzimierz, Eugeniusz and Dymitr stand for Владимир, Евгений and Дмитрий.
 The place of capture drops prepositions and "region" as families write them (в Бахмуте,
-Kherson region, outskirts of Izium). A registered name or place of that kind gets other
-tracing keys and comparison values, so the match index is rebuilt from the persons
-projection.
+Kherson region, outskirts of Izium). A man registered without a given name is now stored
+under ``n:surname|`` too, which every inquiry asks for. A registered name or place of that
+kind gets other tracing keys and comparison values, so the match index is rebuilt from the
+persons projection.
 
 Revision ID: 0019
 Revises: 0018
