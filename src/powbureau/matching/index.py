@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import final
 
-from powbureau.matching.keys import PAIR_KEYS, key_query, pair_prefix, registry_keys
+from powbureau.matching.keys import PAIR_KEYS, KeyQuery, key_query, pair_prefix, registry_keys
 from powbureau.matching.profile import Profile, unit_number_keys
 
 __all__ = ["SURNAME_ONLY_LIMIT", "BatchCandidateIndex", "CandidateIndex", "MemoryCandidateIndex"]
@@ -36,18 +36,24 @@ class CandidateIndex(ABC):
         Cyrillic Козлов finds Koslow) are taken instead, up to :data:`SURNAME_ONLY_LIMIT`
         of them, lowest registry ids first.
         """
-        ids = self.candidate_ids(query, custody)
+        plan = key_query(query)
+        ids = self._keyed_ids(plan, custody)
         if query.surname and (not ids or not query.given):
             namesakes: set[str] = set()
             for surname in (query.surname, *query.surname_alt):
                 namesakes.update(self._by_surname(surname, custody, SURNAME_ONLY_LIMIT))
             ids.update(sorted(namesakes)[:SURNAME_ONLY_LIMIT])
+        ids.update(self._lookup(plan.given_less, custody))
         return self._profiles(sorted(ids))
 
     @final
     def candidate_ids(self, query: Profile, custody: str) -> set[str]:
         """The ids of persons of ``custody`` the inquiry's keys find (:class:`KeyQuery`)."""
         plan = key_query(query)
+        return self._keyed_ids(plan, custody) | set(self._lookup(plan.given_less, custody))
+
+    def _keyed_ids(self, plan: KeyQuery, custody: str) -> set[str]:
+        """Who the inquiry's keys find, the men registered without a given name left out."""
         ids = set(self._lookup(plan.exact, custody))
         if plan.year_prefixes:
             admitted: dict[str, bool] = {}  # a common surname repeats the same few given names

@@ -105,12 +105,16 @@ class KeyQuery:
             a candidate. Otherwise a namesake whose given name plainly disagrees is not:
             his weight is as low as that of the namesakes born in other years, whom no
             key finds either.
+        given_less: ``n:surname|`` for each spelling: the men registered without a given
+            name. They are always candidates, but finding only them is finding nobody: the
+            surname-only lookup still runs (:meth:`.CandidateIndex.candidates`).
     """
 
     exact: tuple[str, ...]
     year_prefixes: tuple[str, ...]
     given: tuple[str, ...]
     any_given: bool
+    given_less: tuple[str, ...] = ()
 
     def admits_given(self, stored: str) -> bool:
         """Whether a person stored with these given-name ids (space-separated) is a candidate."""
@@ -120,7 +124,7 @@ class KeyQuery:
 
     def admits(self, key: str) -> bool:
         """Whether a stored key makes its person a candidate of this inquiry."""
-        if key in self._exact:
+        if key in self._exact or key in self.given_less:
             return True
         for prefix in self.year_prefixes:
             if key.startswith(prefix):
@@ -138,9 +142,11 @@ def key_query(profile: Profile) -> KeyQuery:
     s, given, year = profile.surname, profile.given, profile.birth[:4]
     years = _years(year)
     prefixes: tuple[str, ...] = ()
+    given_less: tuple[str, ...] = ()
     if s:
         spellings = surname_edits(s) | set(profile.surname_alt)
-        keys.update(f"n:{v}|{g}" for v in spellings for g in (*given, ""))
+        keys.update(f"n:{v}|{g}" for v in spellings for g in given)
+        given_less = tuple(sorted(f"n:{v}|" for v in spellings))
         prefixes = tuple(f"y:{x}|{y}|" for x in (s, *profile.surname_alt) for y in years)
     if len(profile.birth) == 10:
         keys.update(f"d:{g}|{d}" for d in date_variants(profile.birth) for g in given)
@@ -149,7 +155,7 @@ def key_query(profile: Profile) -> KeyQuery:
     if len(digits) >= _MIN_SERVICE_DIGITS:
         keys.update(f"sn:{d}" for d in _digit_variants(digits))
     any_given = not given or not all(is_known_given(g) for g in given)
-    return KeyQuery(tuple(sorted(keys)), prefixes, given, any_given)
+    return KeyQuery(tuple(sorted(keys)), prefixes, given, any_given, given_less)
 
 
 def query_keys(profile: Profile) -> list[str]:

@@ -187,6 +187,22 @@ def test_a_man_registered_without_a_given_name_is_met_by_name_without_a_date() -
     assert not meets(inquiry(surname="Петров", given_name="Сергей"), record)
 
 
+def test_finding_only_men_without_a_given_name_still_reads_the_surname() -> None:
+    # Левко is a pet form no table lists: no n: key of his finds Лев Беляєв; a Беляєв
+    # registered without a given name is found by n:беляев|, and that must not stop the
+    # surname-only lookup that finds Лев
+    lev = profile_from_fields(
+        {"surname": "Беляєв", "given_name": "Лев", "patronymic": "Ігорович", "birth_date": "1994-09-10"},
+        person_id="L",
+        custody="ours",
+    )
+    nameless = profile_from_fields({"surname": "Беляев"}, person_id="N", custody="ours")
+    index = MemoryCandidateIndex([lev, nameless])
+    asked = inquiry(surname="Беляєв", given_name="Левко", patronymic="Ігорович")
+    assert [p.person_id for p in index.candidates(asked, "ours")] == ["L", "N"]
+    assert index.candidate_ids(asked, "ours") == {"N"}
+
+
 @pytest.mark.parametrize(
     ("typed", "registered_as"),
     [("Голубес", "Голубев"), ("Голубеа", "Голубева"), ("Ковальсая", "Ковальская"), ("Сидороа", "Сидорова")],
