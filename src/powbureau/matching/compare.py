@@ -17,6 +17,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Hamming, JaroWinkler
 from powbureau.domain.dates import PartialDate, parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.matching.profile import Profile
+from powbureau.names.typos import typo_given_ids
 
 __all__ = ["COMPARISONS", "FIELD_LABELS", "LEVELS", "compare_all", "name_ids_level"]
 
@@ -70,8 +71,16 @@ def surname(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
 
 
 def given_name(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
-    """exact (an id in common), close, initial, disagree."""
-    return name_ids_level(q.given, r.given)
+    """exact (an id in common), close (also: a name the tables do not know one typing error
+    from the other side's, :func:`.names.typo_given_ids`), initial, disagree."""
+    level = name_ids_level(q.given, r.given)
+    if level == "disagree" and (_typo_meets(q.given, r.given) or _typo_meets(r.given, q.given)):
+        return "close"
+    return level
+
+
+def _typo_meets(words: tuple[str, ...], ids: tuple[str, ...]) -> bool:
+    return any(not typo_given_ids(w).isdisjoint(ids) for w in words)
 
 
 def patronymic(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:

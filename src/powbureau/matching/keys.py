@@ -7,7 +7,8 @@ mistakes lead to. Writing variants on the inquiry's side costs nothing in storag
 a typo in the surname, a day and month swapped or a year off by one still meet:
 
 * ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
-  with each given-name id (diminutives and both languages meet on the ids); a Latin
+  with each given-name id (diminutives and both languages meet on the ids; the inquiry's
+  given name, when the tables do not know it, also as the names one typing error away); a Latin
   surname that could be German is stored and asked for under its other readings too
   (``Profile.surname_alt``: Koslow under козлов as well). A man registered without a given
   name is stored as ``n:surname|``, and every inquiry asks for that too;
@@ -36,6 +37,7 @@ from typing import Final
 from powbureau.matching.compare import name_ids_level
 from powbureau.matching.profile import Profile
 from powbureau.names.keys import is_known_given, surname_word_key
+from powbureau.names.typos import typo_given_ids
 
 __all__ = [
     "ALT_KEYS",
@@ -48,6 +50,7 @@ __all__ = [
     "query_keys",
     "registry_keys",
     "surname_edits",
+    "typo_read_given",
 ]
 
 #: The alphabet of the names layer's canonical Cyrillic form.
@@ -139,7 +142,8 @@ class KeyQuery:
 def key_query(profile: Profile) -> KeyQuery:
     """Every key the man an inquiry describes may be stored under."""
     keys: set[str] = set()
-    s, given, year = profile.surname, profile.given, profile.birth[:4]
+    s, year = profile.surname, profile.birth[:4]
+    given = typo_read_given(profile.given)
     years = _years(year)
     prefixes: tuple[str, ...] = ()
     given_less: tuple[str, ...] = ()
@@ -154,8 +158,15 @@ def key_query(profile: Profile) -> KeyQuery:
     digits = profile.service.partition("|")[2]
     if len(digits) >= _MIN_SERVICE_DIGITS:
         keys.update(f"sn:{d}" for d in _digit_variants(digits))
-    any_given = not given or not all(is_known_given(g) for g in given)
-    return KeyQuery(tuple(sorted(keys)), prefixes, given, any_given, given_less)
+    any_given = not profile.given or not all(is_known_given(g) for g in profile.given)
+    return KeyQuery(tuple(sorted(keys)), prefixes, profile.given, any_given, given_less)
+
+
+def typo_read_given(given: tuple[str, ...]) -> tuple[str, ...]:
+    """The inquiry's given-name ids, and those of the names one typing error from a word the
+    tables do not know (Олксандр: олександр, Никиа: никита; :func:`.names.typo_given_ids`)."""
+    typos = {i for g in given for i in typo_given_ids(g)}
+    return tuple(sorted(set(given) | typos)) if typos else given
 
 
 def query_keys(profile: Profile) -> list[str]:
@@ -173,7 +184,7 @@ def _years(year: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def surname_edits(key: str) -> frozenset[str]:
     """The key and every string one edit away (delete, transpose, replace, insert), each
-    also as the surname key it reads as.
+    also as the surname key it reads as; and the letter dropped between two equal ones.
 
     A typo in an ending the key folds is one edit from the written form, not from the key:
     Голубес is one edit from Голубев, whose key is голубов (-ев is -ов), so each variant is
@@ -191,6 +202,10 @@ def surname_edits(key: str) -> frozenset[str]:
         out.update(key[:i] + c + key[i + 1 :] for c in ALPHABET)
     for i in range(len(key) + 1):
         out.update(key[:i] + c + key[i:] for c in ALPHABET)
+    # A letter dropped between two equal ones leaves a double, which the key folds: Таасенко
+    # (Тарасенко) reads тасенко, two edits away. Put back the letter and the one folded away.
+    for i in range(1, len(key) + 1):
+        out.update(key[:i] + c + key[i - 1] + key[i:] for c in ALPHABET)
     return frozenset(out | {surname_word_key(v) for v in out})
 
 

@@ -26,6 +26,7 @@ from .keys import (
 )
 from .parse import FullName, parse_full_name
 from .script import Script, detect_script
+from .typos import typo_given_ids
 
 __all__ = [
     "FullName",
@@ -43,4 +44,5 @@ __all__ = [
     "preload",
     "surname_key",
     "to_cyrillic",
+    "typo_given_ids",
 ]

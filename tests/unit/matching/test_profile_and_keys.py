@@ -135,15 +135,40 @@ def test_day_and_month_swapped_still_meets() -> None:
 @pytest.mark.parametrize(
     "given",
     [
-        "Дмитирй",  # a typo: close to his name
         "Дмитрко",  # a diminutive the tables do not know
         "Д.",  # an initial
     ],
 )
-def test_surname_and_year_find_him_when_his_given_name_is_mistyped(given: str) -> None:
+def test_surname_and_year_find_him_when_his_given_name_is_unknown(given: str) -> None:
     q = inquiry(surname="Коваленко", given_name=given, birth_date="2001")
     assert not set(query_keys(q)) & set(registry_keys(registered()))  # only the year key finds him
     assert meets(q, registered())
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered_as"),
+    [
+        ("Дмитирй", "Дмитро"),  # two letters swapped
+        ("Олксандр", "Олександр"),  # a letter dropped
+        ("Никиа", "Никита"),
+        ("Mikhial", "Михайло"),  # in Latin
+        ("Геннадиф", "Геннадий"),  # a neighbouring key
+    ],
+)
+def test_a_given_name_one_typing_error_off_meets_him_without_a_date(typed: str, registered_as: str) -> None:
+    """The surname-and-name key, not only the year's, finds him: an inquiry without a birth
+    date has no year key, and a common surname is too many men for a surname-only lookup."""
+    man = registered(given_name=registered_as)
+    q = inquiry(surname="Коваленко", given_name=typed)
+    assert set(query_keys(q)) & set(registry_keys(man))
+    assert compare.given_name(q, man) == "close"
+    assert compare.given_name(man, q) == "close"
+
+
+def test_a_known_given_name_is_not_read_as_a_typo_of_another() -> None:
+    q = inquiry(surname="Коваленко", given_name="Олег")
+    assert not set(query_keys(q)) & set(registry_keys(registered(given_name="Олеся")))
+    assert compare.given_name(q, registered(given_name="Олеся")) == "disagree"
 
 
 def test_surname_and_year_pass_over_a_namesake_with_another_known_given_name() -> None:
@@ -287,3 +312,20 @@ def test_a_cyrillic_surname_alone_finds_the_men_whose_german_readings_have_it() 
     assert not [
         k for k in key_query(inquiry(surname="Козлов", given_name="Андрей")).exact if k.startswith("a:")
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered_as"),
+    [
+        ("Таасенко", "Тарасенко"),
+        ("Дараан", "Дараган"),
+        ("Баариченко", "Бабариченко"),
+        ("Kyylenko", "Kyrylenko"),
+    ],
+)
+def test_a_letter_dropped_between_two_equal_ones_still_meets_him(typed: str, registered_as: str) -> None:
+    # the double left behind is folded by the key: Таасенко reads тасенко, two edits from тарасенко
+    record = profile_from_fields(
+        {"surname": registered_as, "given_name": "Руслан"}, person_id="T", custody="ours"
+    )
+    assert meets(inquiry(surname=typed, given_name="Руслан"), record)
