@@ -16,6 +16,7 @@ from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.matching.profile import Profile, profile_from_fields
 from powbureau.names import parse_full_name
+from powbureau.names.parse import columns_swapped
 
 __all__ = ["TraceQuery", "parse_birth", "query_from_text"]
 
@@ -36,8 +37,12 @@ class TraceQuery:
     last_seen_place: str | None = None
 
     def profile(self) -> Profile:
-        """The inquiry's comparison values."""
-        return profile_from_fields(asdict(self), inquiry=True)
+        """The inquiry's comparison values; a surname and a given name written into each
+        other's field are read the right way round (:func:`.names.parse.columns_swapped`)."""
+        fields = asdict(self)
+        if columns_swapped(self.surname, self.given_name):
+            fields["surname"], fields["given_name"] = self.given_name, self.surname
+        return profile_from_fields(fields, inquiry=True)
 
     def is_empty(self) -> bool:
         """True when the inquiry gives no name and no service number."""

@@ -8,9 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from .canon import to_cyrillic_words
 from .keys import is_known_given, is_patronymic
+from .typos import typo_given_ids
 
-__all__ = ["FullName", "parse_full_name"]
+__all__ = ["FullName", "columns_swapped", "parse_full_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +143,25 @@ def _groupings(tokens: list[str], initials: list[bool]) -> list[tuple[list[str],
     for k in (2, 1):  # joined surname last: G P S, G S
         out.append(([*tokens[:k], " ".join(tokens[k:])], [*initials[:k], False], k))
     return out
+
+
+def columns_swapped(surname: str | None, given_name: str | None) -> bool:
+    """True when a form's surname and given-name fields look written into each other.
+
+    The surname field holds one word that is a given name the tables know, and the
+    given-name field words that are no given name, nor one typing error from one
+    ("Никита" | "Кондратенко"). A surname that is also a given name (Роман, Мирон) beside
+    a given name the tables know is left as written.
+
+    Examples:
+        >>> columns_swapped("Никита", "Кондратенко"), columns_swapped("Кондратенко", "Никита")
+        (True, False)
+        >>> columns_swapped("Мирон", "Тарас"), columns_swapped("Nikita", "Kondratenko")
+        (False, True)
+    """
+    if not surname or not given_name or len(to_cyrillic_words(surname)) != 1:
+        return False
+    if not is_known_given(surname) or is_known_given(given_name):
+        return False
+    words = to_cyrillic_words(given_name)
+    return bool(words) and not any(is_known_given(w) or typo_given_ids(w) for w in words)

@@ -63,3 +63,11 @@ def test_an_empty_inquiry_is_empty() -> None:
     assert TraceQuery().is_empty()
     assert not TraceQuery(service_number="АБ-1").is_empty()
     assert TraceQuery(birth_date="2001").is_empty()
+
+
+def test_a_surname_and_given_name_written_into_each_other_are_read_the_right_way_round() -> None:
+    as_written = TraceQuery(surname="Никита", given_name="Кондратенко", birth_date="1987").profile()
+    right = TraceQuery(surname="Кондратенко", given_name="Никита", birth_date="1987").profile()
+    assert as_written == right
+    kept = TraceQuery(surname="Мирон", given_name="Тарас").profile()
+    assert kept.surname == TraceQuery(surname="Мирон").profile().surname

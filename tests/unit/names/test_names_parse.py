@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from powbureau.names import FullName, parse_full_name
+from powbureau.names.parse import columns_swapped
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,21 @@ def test_parse_full_name(text: str, expected: FullName) -> None:
 def test_four_words_join_the_surname() -> None:
     parsed = parse_full_name("Ван дер Берг Иван")
     assert parsed.given_name == "Иван"
+
+
+@pytest.mark.parametrize(
+    ("surname", "given", "swapped"),
+    [
+        ("Никита", "Кондратенко", True),  # a form's two fields written into each other
+        ("Nikita", "Kondratenko", True),
+        ("ДЕНИС", "Shevchuk", True),
+        ("Кондратенко", "Никита", False),  # as it should be
+        ("Мирон", "Тарас", False),  # a surname that is a given name, beside a given name
+        ("Роман", "Никиа", False),  # the given-name field is one typing error from Никита
+        ("Никита", "Петров Иван", False),  # the given-name field's "Иван" is a given name
+        ("Никита", "", False),
+        ("Иван Петрович", "Кондратенко", False),  # two words in the surname field
+    ],
+)
+def test_columns_swapped(surname: str, given: str, swapped: bool) -> None:
+    assert columns_swapped(surname, given) is swapped
