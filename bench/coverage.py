@@ -309,7 +309,34 @@ def _unit_anchor(bits: float) -> Guard:
     return guard
 
 
+def _place_not_an_anchor(comparisons: Sequence[FieldComparison]) -> bool:
+    """The engine's guard, the place of capture no longer anchoring a match without a
+    birth date (session 11: many men are captured at one town, so a namesake shares it).
+    Measured, not taken."""
+    if engine_guard(comparisons):
+        return True
+    if any(c.field == "birth_date" and c.weight > 0 for c in comparisons):
+        return False
+    return Scorer.namesake_could_match([c for c in comparisons if c.field != "capture_place"])
+
+
+#: The birth-date levels that give the month at least (session 11's stricter guards).
+DATE_LEVELS = ("exact", "swap", "year_off", "typo", "month")
+
+
+def _undated_unanchored(comparisons: Sequence[FieldComparison]) -> bool:
+    """The engine's guard, and a match without a birth date that agrees to the month held
+    whatever else anchors it but the service number (session 11: a unit or a mother's name
+    copied to a namesake, bench/blind). Measured, not taken."""
+    if engine_guard(comparisons):
+        return True
+    by_field = {c.field: c for c in comparisons}
+    return not (_agreed(by_field, "service_number") or _agreed(by_field, "birth_date", *DATE_LEVELS))
+
+
 VARIANTS: dict[str, Guard] = {
+    "engine-undated-unanchored": _undated_unanchored,
+    "engine-place-no-anchor": _place_not_an_anchor,
     "engine": engine_guard,
     "session6": session6_guard,
     "none-beyond-names-only": lambda cs: Scorer.names_only(cs),
