@@ -130,6 +130,32 @@ def test_the_mothers_given_name_alone_does_not_make_a_namesake_certain() -> None
     assert "mother's name (full)" in by_her_full_name.agreed and not by_her_full_name.notes
 
 
+def test_a_mother_bearing_the_family_surname_is_her_given_name_only() -> None:
+    """Session 11 (bench/blind): a namesake's mother bears his surname too, so her surname
+    agreeing is no evidence beyond his; only a maiden name is. Without a birth date such a
+    match stays a namesake's."""
+    registered = man(
+        "PE", surname="Jewdokimow", given_name="Konstantin", patronymic="Maksimowitsch",
+        mother_name="Jewdokimowa Julija Wladimirowna", captured_on="2023-03-27",
+    )  # fmt: skip
+    index = MemoryCandidateIndex([*crowd(), registered])
+    query = TraceQuery(
+        surname="ЕВДОКИМОВ", given_name="КОНСТАНТИН", patronymic="МАКСИМОВИЧ",
+        mother_name="Евдокимова Юлия Владимировна",
+    )  # fmt: skip
+    best = find_candidates(query, index=index)[0]
+    assert best.person_id == "PE" and "mother's name (given)" in best.agreed
+    assert best.probability <= default_settings().names_only_cap
+    maiden = man(
+        "PE", surname="Евдокимов", given_name="Константин", patronymic="Максимович",
+        mother_name="Орехова Юлия Владимировна",
+    )  # fmt: skip
+    by_maiden_name = find_candidates(
+        replace(query, mother_name="Орехова Юлия"), index=MemoryCandidateIndex([*crowd(), maiden])
+    )[0]
+    assert "mother's name (full)" in by_maiden_name.agreed
+
+
 CAPTURED = {
     "surname": "Коваленко",
     "given_name": "Дмитро",
