@@ -145,23 +145,38 @@ def _groupings(tokens: list[str], initials: list[bool]) -> list[tuple[list[str],
     return out
 
 
+#: Endings of the canonical form that only a surname has (-ов/-ев, -ин, -ский, -енко, -ук,
+#: -ич, -ых): what the given-name field must show when the surname field is a given name
+#: only with a typing error.
+_SURNAME_ENDINGS: Final = ("ов", "ев", "ин", "ски", "нко", "ук", "ич", "их")
+
+
 def columns_swapped(surname: str | None, given_name: str | None) -> bool:
     """True when a form's surname and given-name fields look written into each other.
 
     The surname field holds one word that is a given name the tables know, and the
     given-name field words that are no given name, nor one typing error from one
-    ("Никита" | "Кондратенко"). A surname that is also a given name (Роман, Мирон) beside
-    a given name the tables know is left as written.
+    ("Никита" | "Кондратенко"). When the surname field's word is a given name only with a
+    typing error ("Никоалй" | "Гришев"), the given-name field must also be one word
+    ending as only surnames do. A surname that is also a given name (Роман, Мирон) beside a
+    given name the tables know is left as written.
 
     Examples:
         >>> columns_swapped("Никита", "Кондратенко"), columns_swapped("Кондратенко", "Никита")
         (True, False)
         >>> columns_swapped("Мирон", "Тарас"), columns_swapped("Nikita", "Kondratenko")
         (False, True)
+        >>> columns_swapped("Никоалй", "Гришев"), columns_swapped("Данилов", "Шамсулла")
+        (True, False)
     """
     if not surname or not given_name or len(to_cyrillic_words(surname)) != 1:
         return False
-    if not is_known_given(surname) or is_known_given(given_name):
+    if is_known_given(given_name):
         return False
     words = to_cyrillic_words(given_name)
-    return bool(words) and not any(is_known_given(w) or typo_given_ids(w) for w in words)
+    if not words or any(is_known_given(w) or typo_given_ids(w) for w in words):
+        return False
+    if is_known_given(surname):
+        return True
+    (word,) = to_cyrillic_words(surname)
+    return bool(typo_given_ids(word)) and len(words) == 1 and words[0].endswith(_SURNAME_ENDINGS)

@@ -54,6 +54,10 @@ def test_four_words_join_the_surname() -> None:
         ("Никита", "Петров Иван", False),  # the given-name field's "Иван" is a given name
         ("Никита", "", False),
         ("Иван Петрович", "Кондратенко", False),  # two words in the surname field
+        ("Никоалй", "Гришев", True),  # a given name with a typing error, and a surname's ending
+        ("Андей", "Воробьев", True),
+        ("Данилов", "Шамсулла", False),  # Данилов is one letter from Данило, but Шамсулла no surname
+        ("Данилов", "Иван", False),
     ],
 )
 def test_columns_swapped(surname: str, given: str, swapped: bool) -> None:
