@@ -1,6 +1,6 @@
 """Given names one typing error away from a name the tables know.
 
-A mother types fast: Олксандр, Аелксей, Егоор, Никиа, or in Latin Ican. Such a word is
+A mother types fast: Олксандр, Никиа, Геннадиф, or in Latin Mikhial. Such a word is
 not in the tables, so it has no id and cannot meet the registrar's Олександр on one. The
 tables' forms (full names and pet forms, folded as :func:`.canon.fold_word` folds them) are
 indexed by every form with one letter deleted, so the forms one edit away (a letter
