@@ -169,14 +169,12 @@ def columns_swapped(surname: str | None, given_name: str | None) -> bool:
         >>> columns_swapped("Никоалй", "Гришев"), columns_swapped("Данилов", "Шамсулла")
         (True, False)
     """
-    if not surname or not given_name or len(to_cyrillic_words(surname)) != 1:
+    surname_words = to_cyrillic_words(surname or "")
+    words = to_cyrillic_words(given_name or "")
+    if len(surname_words) != 1 or not words:
         return False
-    if is_known_given(given_name):
+    if any(is_known_given(w) or typo_given_ids(w) for w in words):
         return False
-    words = to_cyrillic_words(given_name)
-    if not words or any(is_known_given(w) or typo_given_ids(w) for w in words):
-        return False
-    if is_known_given(surname):
+    if is_known_given(surname_words[0]):
         return True
-    (word,) = to_cyrillic_words(surname)
-    return bool(typo_given_ids(word)) and len(words) == 1 and words[0].endswith(_SURNAME_ENDINGS)
+    return bool(typo_given_ids(surname_words[0])) and len(words) == 1 and words[0].endswith(_SURNAME_ENDINGS)
