@@ -56,7 +56,9 @@ def surname(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     """exact, part (of a compound surname), typo (one edit), close, disagree.
 
     exact also when one side's key is another reading of the other side's Latin surname
-    written the German way (``surname_alt``: Koslow = Козлов, Saporoschez = Запорожец).
+    written the German way (``surname_alt``: Koslow = Козлов, Saporoschez = Запорожец);
+    typo also when the inquiry's surname is one typing error from the other as written
+    (``surname_near``: ЕВРНИДУБ, Вернидуб), however far apart the keys.
     """
     a, b = q.surname, r.surname
     if not a or not b:
@@ -65,7 +67,7 @@ def surname(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
         return "exact"
     if (" " in a or " " in b) and not set(a.split()).isdisjoint(b.split()):
         return "part"
-    if DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1:
+    if DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1 or b in q.surname_near or a in r.surname_near:
         return "typo"
     return "close" if JaroWinkler.similarity(a, b) >= _CLOSE else "disagree"
 

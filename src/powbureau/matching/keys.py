@@ -6,7 +6,8 @@ man could have been stored under (``query_keys``): its own, and those its likely
 mistakes lead to. Writing variants on the inquiry's side costs nothing in storage, so
 a typo in the surname, a day and month swapped or a year off by one still meet:
 
-* ``n:surname|given``: the surname (and, for the inquiry, every spelling one edit away)
+* ``n:surname|given``: the surname (and, for the inquiry, every key one edit away and the
+  keys of the spellings one typing error from its surname as written, ``surname_near``)
   with each given-name id (diminutives and both languages meet on the ids; the inquiry's
   given name, when the tables do not know it, also as the names one typing error away); a Latin
   surname that could be German is stored and asked for under its other readings too
@@ -148,7 +149,7 @@ def key_query(profile: Profile) -> KeyQuery:
     prefixes: tuple[str, ...] = ()
     given_less: tuple[str, ...] = ()
     if s:
-        spellings = surname_edits(s) | set(profile.surname_alt)
+        spellings = surname_edits(s) | profile.surname_near | set(profile.surname_alt)
         keys.update(f"n:{v}|{g}" for v in spellings for g in given)
         given_less = tuple(sorted(f"n:{v}|" for v in spellings))
         prefixes = tuple(f"y:{x}|{y}|" for x in (s, *profile.surname_alt) for y in years)

@@ -22,6 +22,7 @@ from powbureau.names import (
     patronymic_keys,
     phonetic_key,
     surname_key,
+    surname_typo_keys,
     to_cyrillic,
 )
 from powbureau.names.keys import is_known_given, is_patronymic
@@ -61,9 +62,13 @@ class Profile(NamedTuple):
     captured_on: str = ""
     capture_place: str = ""  # consonant skeleton of the place's name
     surname_alt: tuple[str, ...] = ()  # names.german_surname_keys: other readings (Koslow: козлов)
+    # An inquiry's only, never stored: names.surname_typo_keys, the keys of the spellings one
+    # typing error from its surname as written (ЕВРНИДУБ: вернидуб).
+    surname_near: frozenset[str] = frozenset()
 
 
-PROFILE_COLUMNS: tuple[str, ...] = Profile._fields
+#: The stored columns: every field but the inquiry's ``surname_near``.
+PROFILE_COLUMNS: tuple[str, ...] = Profile._fields[:-1]
 
 
 def profile_row(profile: Profile) -> tuple[str, ...]:
@@ -121,7 +126,8 @@ def profile_from_fields(
     Args:
         fields: cells by column name; for an inquiry ``last_seen_on`` and
             ``last_seen_place`` take the place of ``captured_on`` and ``capture_place``.
-        inquiry: read the inquiry's columns for the last news.
+        inquiry: read the inquiry's columns for the last news, and key the spellings one
+            typing error from its surname (``surname_near``).
 
     Examples:
         >>> p = profile_from_fields({"surname": "Коваленко", "given_name": "Дима", "unit": "в/ч 12345"})
@@ -148,6 +154,7 @@ def profile_from_fields(
         normal_date(get(seen_on) or ""),
         capture_place_key(get(seen_place) or ""),
         _surname_alt(surname, scheme),
+        surname_typo_keys(surname, scheme) if inquiry and surname else frozenset(),
     )
 
 

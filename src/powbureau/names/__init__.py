@@ -26,7 +26,7 @@ from .keys import (
 )
 from .parse import FullName, parse_full_name
 from .script import Script, detect_script
-from .typos import typo_given_ids
+from .typos import surname_typo_keys, typo_given_ids
 
 __all__ = [
     "FullName",
@@ -43,6 +43,7 @@ __all__ = [
     "phonetic_key",
     "preload",
     "surname_key",
+    "surname_typo_keys",
     "to_cyrillic",
     "typo_given_ids",
 ]

@@ -149,6 +149,21 @@ def _groupings(tokens: list[str], initials: list[bool]) -> list[tuple[list[str],
 #: -ич, -ых): what the given-name field must show when the surname field is a given name
 #: only with a typing error.
 _SURNAME_ENDINGS: Final = ("ов", "ев", "ин", "ски", "нко", "ук", "ич", "их")
+#: Endings of surnames that no given name of six letters or more has (Яков and Лев are shorter).
+_STRONG_SURNAME_ENDINGS: Final = ("ов", "ев", "ова", "ева", "ски", "скаиа", "нко", "ук", "их")
+_FEMININE_SURNAME_ENDINGS: Final = ("ова", "ева", "ина", "скаиа")
+
+
+def _given_word(word: str) -> bool:
+    """Whether a word of the given-name field reads as a given name, not a surname.
+
+    A surname made from a given name is one letter from it (Павлов, Тихов, Калинин), and
+    the tables list a few surnames among first names (Петров): with a surname's ending,
+    such a word is a surname.
+    """
+    if is_known_given(word):
+        return not (len(word) >= 6 and word.endswith(_STRONG_SURNAME_ENDINGS))
+    return bool(typo_given_ids(word)) and not word.endswith(_SURNAME_ENDINGS + _FEMININE_SURNAME_ENDINGS)
 
 
 def columns_swapped(surname: str | None, given_name: str | None) -> bool:
@@ -156,10 +171,11 @@ def columns_swapped(surname: str | None, given_name: str | None) -> bool:
 
     The surname field holds one word that is a given name the tables know, and the
     given-name field words that are no given name, nor one typing error from one
-    ("Никита" | "Кондратенко"). When the surname field's word is a given name only with a
-    typing error ("Никоалй" | "Гришев"), the given-name field must also be one word
-    ending as only surnames do. A surname that is also a given name (Роман, Мирон) beside a
-    given name the tables know is left as written.
+    ("Никита" | "Кондратенко"), unless they end as only surnames do ("Алексей" | "Петров",
+    "Daniil" | "Kirillov"). When the surname field's word is a given name only with a
+    typing error ("Никоалй" | "Гришев", "Аттьяна" | "Захарова"), the given-name field must
+    also be one word ending as only surnames do. A surname that is also a given name (Роман,
+    Мирон) beside a given name the tables know is left as written.
 
     Examples:
         >>> columns_swapped("Никита", "Кондратенко"), columns_swapped("Кондратенко", "Никита")
@@ -168,13 +184,19 @@ def columns_swapped(surname: str | None, given_name: str | None) -> bool:
         (False, True)
         >>> columns_swapped("Никоалй", "Гришев"), columns_swapped("Данилов", "Шамсулла")
         (True, False)
+        >>> columns_swapped("Алексей", "Петров"), columns_swapped("Роман", "Константин")
+        (True, False)
     """
     surname_words = to_cyrillic_words(surname or "")
     words = to_cyrillic_words(given_name or "")
     if len(surname_words) != 1 or not words:
         return False
-    if any(is_known_given(w) or typo_given_ids(w) for w in words):
+    if any(_given_word(w) for w in words):
         return False
     if is_known_given(surname_words[0]):
         return True
-    return bool(typo_given_ids(surname_words[0])) and len(words) == 1 and words[0].endswith(_SURNAME_ENDINGS)
+    return (
+        bool(typo_given_ids(surname_words[0]))
+        and len(words) == 1
+        and words[0].endswith(_SURNAME_ENDINGS + _FEMININE_SURNAME_ENDINGS)
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from powbureau.matching import (
+    PROFILE_COLUMNS,
     MemoryCandidateIndex,
     Profile,
     compare,
+    compare_all,
     profile_from_fields,
     profile_from_row,
     profile_row,
@@ -329,3 +331,28 @@ def test_a_letter_dropped_between_two_equal_ones_still_meets_him(typed: str, reg
         {"surname": registered_as, "given_name": "Руслан"}, person_id="T", custody="ours"
     )
     assert meets(inquiry(surname=typed, given_name="Руслан"), record)
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered_as"),
+    [("ЕВРНИДУБ", "Вернидуб"), ("Ердько", "Редько"), ("Peetrov", "Petrov"), ("Федороуа", "Федорова")],
+)
+def test_a_typing_error_on_the_written_surname_meets_him_and_scores_as_a_typo(
+    typed: str, registered_as: str
+) -> None:
+    record = profile_from_fields(
+        {"surname": registered_as, "given_name": "Руслан"}, person_id="T", custody="ours"
+    )
+    q = inquiry(surname=typed, given_name="Руслан")
+    assert record.surname not in surname_edits(q.surname)  # two edits or more apart by key
+    assert meets(q, record)
+    assert compare_all(q, record)[0] == "typo"
+
+
+def test_only_an_inquiry_carries_its_surname_typos_and_they_are_never_stored() -> None:
+    fields = {"surname": "Вернидуб", "given_name": "Руслан"}
+    assert profile_from_fields(fields, person_id="T", custody="ours").surname_near == frozenset()
+    asked = inquiry(**fields)
+    assert asked.surname_near and "surname_near" not in PROFILE_COLUMNS
+    assert len(profile_row(asked)) == len(PROFILE_COLUMNS)
+    assert profile_from_row(profile_row(asked)) == asked._replace(surname_near=frozenset())

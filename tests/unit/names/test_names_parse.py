@@ -58,6 +58,17 @@ def test_four_words_join_the_surname() -> None:
         ("Андей", "Воробьев", True),
         ("Данилов", "Шамсулла", False),  # Данилов is one letter from Данило, but Шамсулла no surname
         ("Данилов", "Иван", False),
+        # a surname made from a given name is one letter from it; the tables list Петров
+        # among first names: with a surname's ending the word is a surname
+        ("Алексей", "Петров", True),
+        ("Daniil", "Kirillov", True),
+        ("Владислав", "Павлов", True),
+        ("Vladislav", "Kalinin", True),
+        ("ИВАН", "ТИХОВ", True),
+        ("Аттьяна", "Захарова", True),  # a mistyped given name beside a woman's surname
+        ("Роман", "Константин", False),  # Константин ends in -ин but is a given name
+        ("Роман", "Яков", False),  # Яков ends in -ов but is a given name, and short
+        ("Петров", "Алексей", False),
     ],
 )
 def test_columns_swapped(surname: str, given: str, swapped: bool) -> None:
