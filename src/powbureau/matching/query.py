@@ -16,7 +16,7 @@ from powbureau.domain.dates import parse_partial_date
 from powbureau.domain.errors import InvalidInput
 from powbureau.matching.profile import Profile, profile_from_fields
 from powbureau.names import parse_full_name
-from powbureau.names.parse import columns_swapped
+from powbureau.names.parse import read_name_fields
 
 __all__ = ["TraceQuery", "parse_birth", "query_from_text"]
 
@@ -37,11 +37,13 @@ class TraceQuery:
     last_seen_place: str | None = None
 
     def profile(self) -> Profile:
-        """The inquiry's comparison values; a surname and a given name written into each
-        other's field are read the right way round (:func:`.names.parse.columns_swapped`)."""
+        """The inquiry's comparison values, its name fields read as the name they hold: a
+        whole name in one field split, a given name and patronymic written together or into
+        each other's field separated, a surname and a given name swapped back
+        (:func:`.names.parse.read_name_fields`)."""
         fields = asdict(self)
-        if columns_swapped(self.surname, self.given_name):
-            fields["surname"], fields["given_name"] = self.given_name, self.surname
+        name = read_name_fields(self.surname, self.given_name, self.patronymic)
+        fields.update(surname=name.surname, given_name=name.given_name, patronymic=name.patronymic)
         return profile_from_fields(fields, inquiry=True)
 
     def is_empty(self) -> bool:

@@ -12,7 +12,7 @@ from .canon import to_cyrillic_words
 from .keys import is_known_given, is_patronymic
 from .typos import typo_given_ids
 
-__all__ = ["FullName", "columns_swapped", "parse_full_name"]
+__all__ = ["FullName", "columns_swapped", "parse_full_name", "read_name_fields"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +200,66 @@ def columns_swapped(surname: str | None, given_name: str | None) -> bool:
         and len(words) == 1
         and words[0].endswith(_SURNAME_ENDINGS + _FEMININE_SURNAME_ENDINGS)
     )
+
+
+def read_name_fields(surname: str | None, given_name: str | None, patronymic: str | None) -> FullName:
+    """A form's three name fields, read as the name they hold.
+
+    Families fill a form as they can. The whole name in one field ("Коваленко Дмитрий
+    Сергеевич" | "" | "", or in the given-name field alone) is split as free text
+    (:func:`parse_full_name`); a given name and patronymic written together in the
+    given-name field ("Коваленко" | "Дмитрий Сергеевич" | "") are separated; a patronymic in
+    the given-name field beside a given name in the patronymic field ("Сергеевич" |
+    "Дмитрий") are put back; a surname and a given name written into each other's field are
+    swapped (:func:`columns_swapped`). Anything else is kept as written.
+
+    Examples:
+        >>> read_name_fields("Коваленко Дмитрий Сергеевич", None, None)
+        FullName(surname='Коваленко', given_name='Дмитрий', patronymic='Сергеевич')
+        >>> read_name_fields("Коваленко", "Дмитрий Сергеевич", "")
+        FullName(surname='Коваленко', given_name='Дмитрий', patronymic='Сергеевич')
+        >>> read_name_fields("Коваленко", "Сергеевич", "Дмитрий")
+        FullName(surname='Коваленко', given_name='Дмитрий', patronymic='Сергеевич')
+        >>> read_name_fields("Римский-Корсаков", "Николай", None)
+        FullName(surname='Римский-Корсаков', given_name='Николай', patronymic=None)
+        >>> read_name_fields("Ван дер Берг", None, None)  # no given name and patronymic in it
+        FullName(surname='Ван дер Берг', given_name=None, patronymic=None)
+    """
+    s, g, p = ((x or "").strip() or None for x in (surname, given_name, patronymic))
+    if s and not g and len(s.split()) >= 2:
+        s, g, p = _whole_name(s, p)
+    elif g and not s and len(g.split()) >= 2:
+        s, g, p = _whole_name(g, p)
+    if (
+        g
+        and not p
+        and len(words := g.split()) == 2
+        and _patronymic_word(words[1])
+        and not _patronymic_word(words[0])
+    ):
+        g, p = words
+    if g and p and _patronymic_word(g) and not _patronymic_word(p) and is_known_given(p):
+        g, p = p, g
+    if columns_swapped(s, g):
+        s, g = g, s
+    return FullName(s, g, p)
+
+
+def _whole_name(text: str, patronymic: str | None) -> tuple[str | None, str | None, str | None]:
+    """One field's words as surname, given name and patronymic, when they read as a full name."""
+    name = parse_full_name(text)
+    if (
+        not (name.surname and name.given_name)
+        or (name.patronymic and (patronymic or not _patronymic_or_initial(name.patronymic)))
+        or not (is_known_given(name.given_name) or _INITIALS_RE.match(name.given_name))
+    ):
+        return text, None, patronymic
+    return name.surname, name.given_name, patronymic or name.patronymic
+
+
+def _patronymic_or_initial(word: str) -> bool:
+    return bool(_INITIALS_RE.match(word)) or _patronymic_word(word)
+
+
+def _patronymic_word(word: str) -> bool:
+    return " " not in word.strip() and is_patronymic(word)[0]

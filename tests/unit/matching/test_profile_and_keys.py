@@ -18,6 +18,7 @@ from powbureau.matching import (
 )
 from powbureau.matching.keys import date_variants, key_query, surname_edits
 from powbureau.matching.profile import capture_place_key, normal_date, service_number_key, unit_key
+from powbureau.matching.query import TraceQuery
 
 REGISTERED = {
     "surname": "Коваленко",
@@ -356,3 +357,19 @@ def test_only_an_inquiry_carries_its_surname_typos_and_they_are_never_stored() -
     assert asked.surname_near and "surname_near" not in PROFILE_COLUMNS
     assert len(profile_row(asked)) == len(PROFILE_COLUMNS)
     assert profile_from_row(profile_row(asked)) == asked._replace(surname_near=frozenset())
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"surname": "Коваленко Дмитро Сергійович"},
+        {"given_name": "Kovalenko Dmytro Serhiiovych"},
+        {"surname": "Коваленко", "given_name": "Дмитрий Сергеевич"},
+        {"surname": "Коваленко", "given_name": "Сергеевич", "patronymic": "Дмитрий"},
+    ],
+)
+def test_a_whole_name_in_one_field_is_read_as_the_name(fields: dict[str, str]) -> None:
+    q = TraceQuery(**fields).profile()
+    man = registered()
+    assert (q.surname, q.given, q.patronymic) == (man.surname, man.given, man.patronymic)
+    assert meets(q, man)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from powbureau.names import FullName, parse_full_name
-from powbureau.names.parse import columns_swapped
+from powbureau.names.parse import columns_swapped, read_name_fields
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,36 @@ def test_four_words_join_the_surname() -> None:
 )
 def test_columns_swapped(surname: str, given: str, swapped: bool) -> None:
     assert columns_swapped(surname, given) is swapped
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # the whole name in one field, as a mother fills the first box of a form
+        (("Коваленко Дмитрий Сергеевич", None, None), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        ((None, "Коваленко Дмитрий Сергеевич", None), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        (("Kovalenko Dmytro Serhiiovych", "", ""), FullName("Kovalenko", "Dmytro", "Serhiiovych")),
+        (("Дмитрий Сергеевич Коваленко", None, None), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        (("Коваленко Дмитрий", None, "Сергеевич"), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        (("КОВАЛЕНКО Д.С.", None, None), FullName("КОВАЛЕНКО", "Д.", "С.")),
+        # the given name and the patronymic together, or in each other's field
+        (("Коваленко", "Дмитрий Сергеевич", None), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        (("Коваленко", "Сергеевич", "Дмитрий"), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        # the surname and the given name in each other's field
+        (("Никита", "Кондратенко", None), FullName("Кондратенко", "Никита", None)),
+        # kept as written
+        (("Коваленко", "Дмитрий", "Сергеевич"), FullName("Коваленко", "Дмитрий", "Сергеевич")),
+        (("Римский-Корсаков", "Николай", None), FullName("Римский-Корсаков", "Николай", None)),
+        (("Ван дер Берг", None, None), FullName("Ван дер Берг", None, None)),
+        (("Коваленко", "Дима Серёжин", None), FullName("Коваленко", "Дима Серёжин", None)),
+        (
+            ("Коваленко Дмитрий Сергеевич", None, "Петрович"),
+            FullName("Коваленко Дмитрий Сергеевич", None, "Петрович"),
+        ),
+        ((None, None, None), FullName(None, None, None)),
+    ],
+)
+def test_a_forms_name_fields_are_read_as_the_name_they_hold(
+    fields: tuple[str | None, str | None, str | None], expected: FullName
+) -> None:
+    assert read_name_fields(*fields) == expected
