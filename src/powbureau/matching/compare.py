@@ -143,18 +143,23 @@ def mother_name(q: Profile, r: Profile, _inquiry: bool = True) -> str | None:
     """full, given, given_only (her surname differs), surname, close, disagree.
 
     A mother's surname that is her son's own (the family's, not her maiden name) says
-    nothing his surname has not said: a namesake's mother bears it too. It counts neither
-    towards ``full`` (her given name agreeing is then ``given``) nor as ``surname``.
+    nothing his surname has not said: a namesake's mother bears it too. Nor does it
+    disagree with a maiden name on the other side (a mother is written under either). It
+    counts neither towards ``full`` nor against (her given name agreeing is then ``given``),
+    nor as ``surname``.
     """
-    family = q.mother_surname == r.mother_surname and q.mother_surname in (q.surname, r.surname)
+    family = {q.surname, r.surname}
+    maiden = bool(q.mother_surname and r.mother_surname) and not (
+        q.mother_surname in family or r.mother_surname in family
+    )
     if q.mother_given and r.mother_given:
         level = name_ids_level(q.mother_given, r.mother_given)
         if level != "exact":
             return "close" if level in ("close", "initial") else "disagree"
-        if q.mother_surname and r.mother_surname and not family:
+        if maiden:
             return "full" if q.mother_surname == r.mother_surname else "given_only"
         return "given"
-    if q.mother_surname and r.mother_surname and q.mother_surname == r.mother_surname and not family:
+    if maiden and q.mother_surname == r.mother_surname:
         return "surname"
     return None
 

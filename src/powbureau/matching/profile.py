@@ -20,7 +20,7 @@ from powbureau.names import (
     name_scheme,
     parse_full_name,
     patronymic_keys,
-    phonetic_key,
+    place_key,
     surname_key,
     surname_typo_keys,
     to_cyrillic,
@@ -193,22 +193,42 @@ def _mother_word(word: str) -> tuple[str, tuple[str, ...], str]:
     return "surname", (), _surname(word)
 
 
+#: Endings of women's surnames (folded), to tell a surname the tables also list among first
+#: names (Ильина) from her given name.
+_WOMAN_SURNAME_ENDINGS: Final = ("ова", "ева", "ина", "скаиа", "нко", "ук", "их")
+
+
 def _mother(text: str) -> tuple[tuple[str, ...], str]:
     """Her given-name ids and surname key, word by word (every word's role is cached).
 
     ``parse_full_name`` would weigh every order of the words; for the mother's column,
-    written on every registration, knowing which word is a given name is enough.
+    written on every registration, knowing which word is a given name is enough. When two
+    words read as given names (the tables list some surnames among first names: Ильина),
+    hers is the one before the patronymic, else the one without a surname's ending, else
+    the second ("Surname Given", as lists write it); the other is her surname.
     """
     words = text.replace(",", " ").split()
     if len(words) == 1:
         return _given(words[0]), ""
     roles = [_mother_word(w) for w in words]
-    given = next((ids for role, ids, _ in roles if role == "given"), ())
-    surname = next((key for role, _, key in roles if role == "surname"), "")
-    if not given:
+    givens = [i for i, (role, _, _) in enumerate(roles) if role == "given"]
+    if not givens:
         name = parse_full_name(text)
         return _given(name.given_name or ""), _surname(name.surname or "")
-    return given, surname
+    pick = givens[0]
+    if len(givens) > 1:
+        before = [i for i in givens if i + 1 < len(roles) and roles[i + 1][0] == "patronymic"]
+        plain = [i for i in givens if not _folded(words[i]).endswith(_WOMAN_SURNAME_ENDINGS)]
+        pick = (before or plain or [givens[1]])[0]
+    surname = next(
+        (_surname(words[i]) for i, (role, _, _) in enumerate(roles) if i != pick and role != "patronymic"), ""
+    )
+    return roles[pick][1], surname
+
+
+@lru_cache(maxsize=1 << 15)
+def _folded(word: str) -> str:
+    return to_cyrillic(word)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -298,27 +318,11 @@ def _letters(letters: str) -> str:
     return to_cyrillic(letters).replace(" ", "") if letters else ""
 
 
-_PLACE_NOISE: Final = frozenset(
-    (
-        *("р-н", "район", "раион", "р", "н", "г", "м", "с", "п", "пгт", "смт", "село", "селище"),
-        *("поселок", "посёлок", "город", "місто", "біля", "возле", "под", "окрестности"),
-        *("в", "во", "у", "під", "поблизу", "около", "область", "обл", "регион", "окраина", "околиці"),
-        *("near", "district", "raion", "rayon", "okolo", "area", "vicinity", "of", "village", "town", "city"),
-        *("in", "at", "around", "outside", "outskirts", "region", "oblast"),
-    )
-)
-
-
-@lru_cache(maxsize=1 << 14)
 def capture_place_key(text: str) -> str:
-    """A consonant skeleton of a place's name, without region and words like "район".
+    """One key for a place however it is written (:func:`powbureau.names.place_key`).
 
     Examples:
         >>> capture_place_key("р-н Купянск") == capture_place_key("Kupiansk, Kharkiv Oblast")
         True
     """
-    if not text:
-        return ""
-    head = text.split(",")[0].replace("ʼ", "").replace("'", "").replace("’", "")
-    words = [w for w in re.split(r"[\s.]+", head.lower()) if w and w not in _PLACE_NOISE]
-    return phonetic_key(" ".join(words)) if words else ""
+    return place_key(text)

@@ -305,7 +305,9 @@ class Scorer:
 
         Such a match is never certain. It is one when an identity detail disagrees (a
         brother or namesake with another given name, patronymic, birth date, service
-        number or mother); when the surname agrees only approximately and neither the
+        number or mother); when the surname disagrees outright (session 12: another man's
+        given name, patronymic and birth date found him through the date's key, and a
+        surname beyond a typo is no typing error); when the surname agrees only approximately and neither the
         exact birth date nor the service number backs it; or when nothing but the name
         and an approximate birth date agrees. A patronymic is part of the name: without
         a birth date that agrees (a year at least) or the place of capture, a namesake
@@ -319,7 +321,7 @@ class Scorer:
         them by chance, which the posterior already prices.
         """
         agreed = _agreement(comparisons)
-        if identity_disagrees(comparisons):
+        if identity_disagrees(comparisons) or _surname_disagrees(comparisons):
             return True
         anchored = agreed("birth_date", "exact") or agreed("service_number")
         if Scorer.dated_beyond_names(comparisons):
@@ -417,6 +419,10 @@ IDENTITY_FIELDS = ("given_name", "patronymic", "birth_date", "service_number", "
 def identity_disagrees(comparisons: Sequence[FieldComparison]) -> bool:
     """True when a detail of the man's identity (:data:`IDENTITY_FIELDS`) disagrees."""
     return any(c.level is not None and c.weight <= 0 for c in comparisons if c.field in IDENTITY_FIELDS)
+
+
+def _surname_disagrees(comparisons: Sequence[FieldComparison]) -> bool:
+    return any(c.field == "surname" and c.level == "disagree" for c in comparisons)
 
 
 def _agreement(comparisons: Sequence[FieldComparison]) -> Callable[..., bool]:

@@ -25,6 +25,7 @@ from .keys import (
     surname_key,
 )
 from .parse import FullName, parse_full_name
+from .places import place_key
 from .script import Script, detect_script
 from .typos import surname_typo_keys, typo_given_ids
 
@@ -41,6 +42,7 @@ __all__ = [
     "parse_full_name",
     "patronymic_keys",
     "phonetic_key",
+    "place_key",
     "preload",
     "surname_key",
     "surname_typo_keys",

@@ -46,6 +46,9 @@ _CYRILLIC_TYPED: Final = "абвгдежзийклмнопрстуфхцчшья
 #: A doubled vowel as the fold writes it (ее after a vowel carries a glide: Деенис ->
 #: деиенис; я ю є ё are a glide and a vowel): the single vowel, one typing error away.
 _DOUBLED_GLIDE_RE: Final = re.compile(r"(и?)([аеоу])и\1\2")
+#: A glide the fold wrote because a typing error put а, о or у before е (Лаексей -> лаиексеи):
+#: without it, the word is one error from the name.
+_GLIDE_AFTER_VOWEL_RE: Final = re.compile(r"(?<=[аоу])и(?=е)")
 
 
 def _deletions(word: str) -> set[str]:
@@ -78,9 +81,10 @@ def typo_given_ids(word: str) -> frozenset[str]:
 
     Returns:
         The ids of every table form (full or pet) one edit away (optimal string alignment:
-        a letter replaced, dropped or inserted, or two neighbours swapped), or one doubled
-        vowel away (the fold writes Деенис as деиенис); empty for a word the tables know or
-        one shorter than :data:`MIN_TYPO_LENGTH`.
+        a letter replaced, dropped or inserted, or two neighbours swapped), also once the
+        glide the fold wrote before an е that the error put after a vowel is taken away
+        (Лаексей: лаиексеи), or one doubled vowel away (the fold writes Деенис as деиенис);
+        empty for a word the tables know or one shorter than :data:`MIN_TYPO_LENGTH`.
 
     Examples:
         >>> "александр" in typo_given_ids("олксандр"), sorted(typo_given_ids("аелксеи"))
@@ -89,6 +93,8 @@ def typo_given_ids(word: str) -> frozenset[str]:
         (frozenset(), frozenset())
         >>> sorted(typo_given_ids("деиенис"))  # Деенис: a doubled е is folded with a glide
         ['денис']
+        >>> sorted(typo_given_ids("лаиексеи"))  # Лаексей: the swap put е after a vowel
+        ['алексей']
     """
     index = forms.given_index()
     if word in index or word in _known_ids() or len(word) < MIN_TYPO_LENGTH:
@@ -98,10 +104,11 @@ def typo_given_ids(word: str) -> frozenset[str]:
     single = _DOUBLED_GLIDE_RE.sub(r"\1\2", word)
     if single != word:
         ids.update(index.get(single, ()))
-    for variant in sorted(_deletions(word) | {word}):
-        for form in by_deletion.get(variant, ()):
-            if OSA.distance(word, form, score_cutoff=1) <= 1:
-                ids |= index[form]
+    for written in {word, _GLIDE_AFTER_VOWEL_RE.sub("", word)}:
+        for variant in sorted(_deletions(written) | {written}):
+            for form in by_deletion.get(variant, ()):
+                if OSA.distance(written, form, score_cutoff=1) <= 1:
+                    ids |= index[form]
     return frozenset(ids)
 
 

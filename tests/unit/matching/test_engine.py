@@ -154,6 +154,16 @@ def test_a_mother_bearing_the_family_surname_is_her_given_name_only() -> None:
         replace(query, mother_name="Орехова Юлия"), index=MemoryCandidateIndex([*crowd(), maiden])
     )[0]
     assert "mother's name (full)" in by_maiden_name.agreed
+    # under the family surname on one side and her maiden name on the other: no disagreement
+    dated = man(
+        "PE", surname="Евдокимов", given_name="Константин", patronymic="Максимович",
+        mother_name="Орехова Юлия Владимировна", birth_date="1990-04-02",
+    )  # fmt: skip
+    family_and_maiden = find_candidates(
+        replace(query, birth_date="1990-04-02"), index=MemoryCandidateIndex([*crowd(), dated])
+    )[0]
+    assert "mother's name (given)" in family_and_maiden.agreed
+    assert not family_and_maiden.disagreed and not family_and_maiden.notes
 
 
 CAPTURED = {
@@ -473,3 +483,23 @@ def test_overwhelming_odds_do_not_release_a_match_without_a_date_or_with_a_detai
     assert odds / (1 + odds) >= settings.namesake_confident
     assert best.probability <= default_settings().names_only_cap
     assert any("namesake would agree" in note for note in best.notes)
+
+
+def test_a_man_whose_surname_disagrees_outright_is_never_certain() -> None:
+    """Session 12 (bench/blind): another man's given name, patronymic and full birth date
+    find a registered man through the date's key; a surname beyond a typing error is not his."""
+    registered = man(
+        "PS", surname="Андрийишин", given_name="Дмитрий", patronymic="Сергеевич",
+        birth_date="1993-05-15", captured_on="2024-07-27", capture_place="Волчанск",
+    )  # fmt: skip
+    query = TraceQuery(
+        surname="Лесикич", given_name="Дмитрий", patronymic="Сергеевич", birth_date="1993-05-15",
+        last_seen_place="Вовчанськ",
+    )  # fmt: skip
+    best = find_candidates(query, index=MemoryCandidateIndex([*crowd(), registered]))[0]
+    assert best.person_id == "PS" and "surname (disagree)" in best.disagreed
+    assert best.probability <= default_settings().names_only_cap
+    typo = find_candidates(
+        replace(query, surname="Андрийишн"), index=MemoryCandidateIndex([*crowd(), registered])
+    )[0]
+    assert typo.person_id == "PS" and typo.probability >= default_settings().confident

@@ -373,3 +373,19 @@ def test_a_whole_name_in_one_field_is_read_as_the_name(fields: dict[str, str]) -
     man = registered()
     assert (q.surname, q.given, q.patronymic) == (man.surname, man.given, man.patronymic)
     assert meets(q, man)
+
+
+@pytest.mark.parametrize(
+    ("written", "given", "surname"),
+    [
+        ("Ильина Юлия Григорьевна", "юлия", "илин"),  # Ильина is also among the tables' first names
+        ("Юлия Ильина", "юлия", "илин"),
+        ("Ильина Ирина", "ирина", "илин"),  # both read as first names: lists write the surname first
+        ("Виноградова Елена Геннадьевна", "елена", "виноградов"),
+    ],
+)
+def test_a_mothers_given_name_is_told_from_a_surname_the_tables_list_as_a_first_name(
+    written: str, given: str, surname: str
+) -> None:
+    p = profile_from_fields({"surname": "Коваленко", "mother_name": written})
+    assert (p.mother_given, p.mother_surname) == ((given,), surname)

@@ -48,3 +48,8 @@ def test_short_and_compound_surnames_get_none(surname: str) -> None:
 def test_a_doubled_vowel_in_a_given_name_is_one_typing_error(typed: str, meant: str) -> None:
     # the fold writes the second е with a glide (деиенис): two edits from денис by letters
     assert meant in typo_given_ids(fold_word(typed.lower()))
+
+
+def test_a_glide_the_fold_wrote_after_a_typing_error_is_not_counted_as_an_error() -> None:
+    # Лаексей: а and л swapped put е after a vowel, which the fold writes with a glide
+    assert "алексей" in typo_given_ids(fold_word("лаексей"))
