@@ -47,13 +47,12 @@ def _gazetteer() -> dict[str, str]:
     A skeleton two towns share is left out: it names neither for certain.
     """
     found: dict[str, set[str]] = {}
-    table = resources.files(__package__).joinpath("data/places.csv")
-    with table.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            town = _skeleton(row["uk"])
-            forms = [row["uk"], row["ru"], *row["other"].split(";"), *row["latin"].split(";")]
-            for form in filter(None, forms):
-                found.setdefault(_skeleton(form), set()).add(town)
+    text = resources.files(__package__).joinpath("data", "places.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        town = _skeleton(row["uk"])
+        forms = [row["uk"], row["ru"], *row["other"].split(";"), *row["latin"].split(";")]
+        for form in filter(None, forms):
+            found.setdefault(_skeleton(form), set()).add(town)
     return {skeleton: next(iter(towns)) for skeleton, towns in found.items() if len(towns) == 1 and skeleton}
 
 
