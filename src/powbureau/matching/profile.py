@@ -60,7 +60,7 @@ class Profile(NamedTuple):
     mother_given: tuple[str, ...] = ()
     mother_surname: str = ""
     captured_on: str = ""
-    capture_place: str = ""  # consonant skeleton of the place's name
+    capture_place: str = ""  # names.place_key: one key for a town however it is written
     surname_alt: tuple[str, ...] = ()  # names.german_surname_keys: other readings (Koslow: козлов)
     # An inquiry's only, never stored: names.surname_typo_keys, the keys of the spellings one
     # typing error from its surname as written (ЕВРНИДУБ: вернидуб).
