@@ -218,17 +218,12 @@ def _mother(text: str) -> tuple[tuple[str, ...], str]:
     pick = givens[0]
     if len(givens) > 1:
         before = [i for i in givens if i + 1 < len(roles) and roles[i + 1][0] == "patronymic"]
-        plain = [i for i in givens if not _folded(words[i]).endswith(_WOMAN_SURNAME_ENDINGS)]
+        plain = [i for i in givens if not to_cyrillic(words[i]).endswith(_WOMAN_SURNAME_ENDINGS)]
         pick = (before or plain or [givens[1]])[0]
     surname = next(
         (_surname(words[i]) for i, (role, _, _) in enumerate(roles) if i != pick and role != "patronymic"), ""
     )
     return roles[pick][1], surname
-
-
-@lru_cache(maxsize=1 << 15)
-def _folded(word: str) -> str:
-    return to_cyrillic(word)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -55,6 +55,10 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _transpositions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
 @cache
 def _known_ids() -> frozenset[str]:
     return frozenset(i for ids in forms.given_index().values() for i in ids)
@@ -114,8 +118,7 @@ def typo_given_ids(word: str) -> frozenset[str]:
 
 def _cyrillic_typos(word: str) -> set[str]:
     """``word`` with one letter dropped, replaced or inserted, or two neighbours swapped."""
-    out = _deletions(word)
-    out.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+    out = _deletions(word) | _transpositions(word)
     for i in range(len(word)):
         out.update(word[:i] + c + word[i + 1 :] for c in _CYRILLIC_TYPED)
     for i in range(len(word) + 1):
@@ -155,9 +158,7 @@ def surname_typo_keys(surname: str, flags: int = 0) -> frozenset[str]:
     word = repair_homoglyphs(words[0]).lower()
     if has_latin(word):
         scheme = text_flags(word) | flags
-        variants = {word[:i] + word[i + 1 :] for i in range(len(word))}
-        variants.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
-        readings = {read_latin_word(v, scheme) for v in variants}
+        readings = {read_latin_word(v, scheme) for v in _deletions(word) | _transpositions(word)}
         own = surname_word_key(_fold(read_latin_word(word, scheme)))
     else:
         readings = _cyrillic_typos(word)
